@@ -1,0 +1,37 @@
+# Two entry points: `make demo` (the main job on the example trust) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := build/demo
+
+.PHONY: demo test lint typecheck check clean bench
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, then validate, plan and report on a copy of the example trust in records/
+demo: $(STAMP)
+	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
+	$(BIN)/stss validate --records $(DEMO)
+	$(BIN)/stss plan --records $(DEMO) --year 2026-27 --today 2026-11-23 --seed 1 || [ $$? -eq 3 ]
+	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school all-saints-ce-primary || true
+	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
+	@echo "Board pack: $(DEMO)/board-pack.html"
+
+## test: the whole suite, then lint and types
+test: $(STAMP)
+	$(BIN)/pytest -q
+	$(BIN)/ruff check stss tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	benchmarks/run
+
+clean:
+	rm -rf build .stss-cache records/.stss-cache .pytest_cache .mypy_cache .ruff_cache

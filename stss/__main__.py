@@ -1,0 +1,3 @@
+from stss.cli.main import run
+
+run()

@@ -1,0 +1,225 @@
+"""Rules that relate records to each other, one function per rule.
+
+Each check takes the validated `Records` and returns problems located by file
+and key path; none raises and none reads a file. A reference to a record that
+exists on disk but failed its own validation is not reported again here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+from stss import calendar
+from stss.errors import Problem, error, unknown_id_hint, warning
+from stss.models import Entitlement, Records, record_path
+
+Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
+
+
+def _exists(records: Records, broken: frozenset[str], kind: str, ident: str) -> bool:
+    table = {"school": records.schools, "person": records.people, "engagement": records.engagements}[kind]
+    return ident in table or record_path(kind, ident) in broken
+
+
+def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Every id a record names must be a record of that kind."""
+    schools, people = list(records.schools), list(records.people)
+    for path, v in records.visits.items():
+        if not _exists(records, broken, "school", v.school):
+            yield error(path, ("school",), f"unknown school '{v.school}'", unknown_id_hint(v.school, schools))
+        for i, person in enumerate(v.staff):
+            if not _exists(records, broken, "person", person):
+                yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
+        if v.engagement and not _exists(records, broken, "engagement", v.engagement):
+            yield error(path, ("engagement",), f"unknown engagement '{v.engagement}'",
+                        unknown_id_hint(v.engagement, records.engagements))
+        elif v.engagement in records.engagements and records.engagements[v.engagement].school != v.school:
+            yield error(path, ("engagement",),
+                        f"engagement '{v.engagement}' is for {records.engagements[v.engagement].school}, "
+                        f"not {v.school}")
+    for eid, e in records.engagements.items():
+        path = record_path("engagement", eid)
+        if not _exists(records, broken, "school", e.school):
+            yield error(path, ("school",), f"unknown school '{e.school}'", unknown_id_hint(e.school, schools))
+        for i, person in enumerate(e.staff):
+            if not _exists(records, broken, "person", person):
+                yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
+    for pid, p in records.people.items():
+        if p.home_school and not _exists(records, broken, "school", p.home_school):
+            yield error(record_path("person", pid), ("home_school",), f"unknown school '{p.home_school}'",
+                        unknown_id_hint(p.home_school, schools))
+
+
+def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Visits and entitlements must name activities in offer.yaml."""
+    if records.offer is None:
+        return
+    known = records.offer.activities
+
+    def check(path: str, loc: tuple[str | int, ...], activity: str) -> Iterator[Problem]:
+        if activity not in known:
+            yield error(path, loc, f"unknown activity '{activity}'", unknown_id_hint(activity, known))
+
+    for path, v in records.visits.items():
+        yield from check(path, ("activity",), v.activity)
+    for lid, level in records.offer.levels.items():
+        for i, ent in enumerate(level.entitlements):
+            yield from check("offer.yaml", ("levels", lid, "entitlements", i, "activity"), ent.activity)
+    for sid, school in records.schools.items():
+        for year, decision in school.support.items():
+            for i, ent in enumerate(decision.extra):
+                yield from check(record_path("school", sid), ("support", year, "extra", i, "activity"), ent.activity)
+    roles = {role for person in records.people.values() for role in person.roles}
+    for aid, activity in known.items():
+        if activity.roles and records.people and not roles & set(activity.roles):
+            yield warning("offer.yaml", ("activities", aid, "roles"),
+                          f"no one has a role that can lead '{aid}' ({', '.join(activity.roles)})",
+                          hint="add the role to someone in people/, or planning leaves these visits unstaffed")
+
+
+def levels(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Support levels named by schools and by `includes` must exist, without cycles."""
+    if records.offer is None:
+        return
+    known = records.offer.levels
+    for lid, level in known.items():
+        if level.includes and level.includes not in known:
+            yield error("offer.yaml", ("levels", lid, "includes"), f"unknown level '{level.includes}'",
+                        unknown_id_hint(level.includes, known))
+    for lid in known:
+        seen = [lid]
+        nxt = known[lid].includes
+        while nxt in known:
+            if nxt in seen:
+                if nxt == lid:
+                    chain = " -> ".join([*seen, nxt])
+                    yield error("offer.yaml", ("levels", lid, "includes"), f"levels include each other: {chain}")
+                break
+            seen.append(nxt)
+            nxt = known[nxt].includes
+    for sid, school in records.schools.items():
+        for year, decision in school.support.items():
+            if decision.level not in known:
+                yield error(record_path("school", sid), ("support", year, "level"),
+                            f"unknown level '{decision.level}'", unknown_id_hint(decision.level, known))
+
+
+def urns(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A URN identifies one school."""
+    first: dict[int, str] = {}
+    for sid, school in sorted(records.schools.items()):
+        if school.urn is None:
+            continue
+        if school.urn in first:
+            yield error(record_path("school", sid), ("urn",),
+                        f"URN {school.urn} is also used by {first[school.urn]}")
+        else:
+            first[school.urn] = sid
+
+
+def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A visit falls in a configured year, in the right folder, on a school day."""
+    if records.trust is None:
+        return
+    years = sorted(records.trust.years)
+    for path, v in records.visits.items():
+        folder = path.split("/")[1]
+        year_id = calendar.year_of(records.trust, v.date)
+        if year_id is None:
+            yield error(path, ("date",), f"{v.date} is outside every academic year in trust.yaml",
+                        hint=f"configured: {', '.join(years)}" if years else "add the year to trust.yaml")
+            continue
+        if folder != year_id:
+            yield error(path, ("date",), f"a visit on {v.date} belongs in visits/{year_id}/, not visits/{folder}/")
+        why = calendar.why_not_school_day(records.trust.years[year_id], v.date)
+        if why and v.status in ("planned", "completed"):
+            yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
+        stem = path.rsplit("/", 1)[1].removesuffix(".md")
+        expected = f"{v.date.isoformat()}-{v.school}-{v.activity}"
+        if not re.fullmatch(re.escape(expected) + r"(-\d+)?", stem):
+            yield warning(path, (), "the file name does not match the visit's date, school and activity",
+                          hint=f"rename it to {expected}.md")
+
+
+def support_years(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A member school needs a support level for every configured year it is a member in."""
+    if records.trust is None:
+        return
+    for sid, school in records.schools.items():
+        if school.membership != "academy":
+            continue
+        for year_id, year in sorted(records.trust.years.items()):
+            if school.joined and school.joined > calendar.year_span(year_id, year)[1]:
+                continue
+            if year_id not in school.support:
+                yield warning(record_path("school", sid), ("support",), f"no support level for {year_id}",
+                              hint=f"add support: {{{year_id}: {{level: ...}}}}")
+
+
+def spans(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Partnerships and engagements end after they start."""
+    for sid, school in records.schools.items():
+        p = school.partnership
+        if p and p.end < p.start:
+            yield error(record_path("school", sid), ("partnership", "end"),
+                        f"the partnership ends ({p.end}) before it starts ({p.start})")
+        if school.membership == "partnership" and p is None:
+            yield warning(record_path("school", sid), ("membership",),
+                          "a partnership school should say when the partnership runs",
+                          hint="add partnership: {start: ..., end: ...}")
+    for eid, e in records.engagements.items():
+        if e.end and e.end < e.start:
+            yield error(record_path("engagement", eid), ("end",), f"the engagement ends ({e.end}) before it starts ({e.start})")
+
+
+def term_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Terms run in order within a year, and years do not overlap."""
+    if records.trust is None:
+        return
+    previous: tuple[str, dt.date] | None = None
+    for year_id, year in sorted(records.trust.years.items()):
+        if year.autumn.start.year != int(year_id[:4]):
+            yield error("trust.yaml", ("years", year_id, "autumn", "start"),
+                        f"{year_id} should start in {year_id[:4]}, not {year.autumn.start.year}")
+        terms = list(calendar.terms(year).items())
+        for (name_a, a), (name_b, b) in zip(terms, terms[1:], strict=False):
+            if b.start <= a.end:
+                yield error("trust.yaml", ("years", year_id, name_b, "start"),
+                            f"{year_id} {name_b} starts ({b.start}) before {name_a} ends ({a.end})")
+        if previous and year.autumn.start <= previous[1]:
+            yield error("trust.yaml", ("years", year_id, "autumn", "start"),
+                        f"{year_id} starts before {previous[0]} ends ({previous[1]})")
+        previous = (year_id, year.summer.end)
+        for i, day in enumerate(year.closures):
+            if not any(t.start <= day <= t.end for _, t in terms):
+                yield warning("trust.yaml", ("years", year_id, "closures", i), f"closure {day} is not in term time")
+
+
+def entitlement_lines(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """The same activity twice for the same period in one level is almost always a slip."""
+    if records.offer is None:
+        return
+    for lid, level in records.offer.levels.items():
+        yield from _repeats(level.entitlements, "offer.yaml", ("levels", lid, "entitlements"))
+
+
+def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) -> Iterator[Problem]:
+    seen: dict[tuple[str, str, str | None], int] = {}
+    for i, ent in enumerate(lines):
+        key = (ent.activity, ent.per, ent.when)
+        if key in seen:
+            yield warning(path, (*loc, i), f"'{ent.activity}' per {ent.per} is listed twice (lines add up)",
+                          hint="write one line with the total count")
+        seen[key] = i
+
+
+CHECKS: tuple[Check, ...] = (
+    references, activities, levels, urns, visit_dates, support_years, spans, term_dates, entitlement_lines,
+)
+
+
+def run(records: Records, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every cross-record problem, from every check."""
+    return [problem for check in CHECKS for problem in check(records, broken)]

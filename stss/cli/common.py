@@ -1,0 +1,150 @@
+"""What every command shares: option types, loading the records, output, errors.
+
+Kept light: only typer and the standard library are imported at module level,
+so `stss --help` does not pay for pydantic, ruamel.yaml or Jinja.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from stss.loader import Loaded
+
+
+class StssGroup(TyperGroup):
+    """Turns every `StssError` from any command into a message and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from stss.errors import RecordsInvalid, StssError
+
+        try:
+            return super().invoke(ctx)
+        except RecordsInvalid as exc:
+            print_problems(exc.problems, ctx.obj.get("root") if isinstance(ctx.obj, dict) else None)
+            err(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except StssError as exc:
+            err(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+
+
+# --- shared options -----------------------------------------------------------
+
+RecordsOpt = Annotated[
+    Path | None,
+    typer.Option("--records", help="The records folder (default: $STSS_RECORDS, or the nearest folder upwards with trust.yaml).",
+                 show_default=False, file_okay=False),
+]
+YearOpt = Annotated[str | None, typer.Option("--year", help="Academic year, e.g. 2026-27 (default: the year containing --today).", show_default=False)]
+TodayOpt = Annotated[
+    dt.datetime | None,
+    typer.Option("--today", formats=["%Y-%m-%d"], help="Pretend today is this date (YYYY-MM-DD), for replays and tests.", show_default=False),
+]
+SchoolOpt = Annotated[str | None, typer.Option("--school", help="Only this school (its id).", show_default=False)]
+TermOpt = Annotated[str | None, typer.Option("--term", help="autumn, spring or summer.", show_default=False)]
+
+
+def today_of(today: dt.datetime | None) -> dt.date:
+    """The date a command treats as today: --today, else the real date (the only clock read)."""
+    return today.date() if today else dt.date.today()
+
+
+# --- output -------------------------------------------------------------------
+
+_console: Console | None = None
+
+
+def console() -> Console:
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False, soft_wrap=False)
+    return _console
+
+
+def err(message: str, hint: str | None = None) -> None:
+    print(f"stss: {message}", file=sys.stderr)
+    if hint:
+        print(f"  hint: {hint}", file=sys.stderr)
+
+
+def fail(message: str, hint: str | None = None, code: int = 2) -> NoReturn:
+    err(message, hint)
+    raise typer.Exit(code)
+
+
+def display_path(root: Path | None, rel: str) -> str:
+    """A problem's path as a person at this prompt would type it."""
+    if root is None:
+        return rel
+    full = root / rel
+    try:
+        return os.path.relpath(full) if full.resolve().is_relative_to(Path.cwd().resolve()) else str(full)
+    except ValueError:
+        return str(full)
+
+
+def print_problems(problems: Any, root: Path | None) -> None:
+    for p in problems:
+        print(p.text().replace(p.path, display_path(root, p.path), 1), file=sys.stderr)
+
+
+# --- records --------------------------------------------------------------------
+
+
+def open_records(records: Path | None, *, strict: bool = True) -> Loaded:
+    """Find and load the records; with `strict`, refuse to go on past errors,
+    since figures computed from broken records would mislead."""
+    from stss import loader, store
+    from stss.errors import RecordsInvalid
+
+    root = store.find_root(records)
+    ctx = typer.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.ensure_object(dict)["root"] = root
+    loaded = loader.load(root)
+    if strict and not loaded.ok:
+        errors = [p for p in loaded.problems if p.is_error]
+        raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first")
+    return loaded
+
+
+def pick_year(loaded: Loaded, year: str | None, today: dt.date) -> str:
+    """--year if given and configured, else the academic year containing today."""
+    from stss import calendar
+
+    trust = loaded.records.trust
+    assert trust is not None
+    if year is not None:
+        if year not in trust.years:
+            from stss.errors import UsageError, did_you_mean
+
+            raise UsageError(f"{year} is not an academic year in trust.yaml",
+                             did_you_mean(year, trust.years) or f"configured: {', '.join(sorted(trust.years))}")
+        return year
+    found = calendar.year_of(trust, today)
+    if found is None:
+        from stss.errors import UsageError
+
+        raise UsageError(f"{today} is in no academic year in trust.yaml",
+                         f"pass --year (configured: {', '.join(sorted(trust.years))})")
+    return found
+
+
+def check_id(kind: str, ident: str | None, known: Any) -> None:
+    """An id given on the command line must name a record (usage error otherwise)."""
+    if ident is not None and ident not in known:
+        from stss.errors import UsageError, unknown_id_hint
+
+        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))

@@ -1,0 +1,342 @@
+"""The record format as typed, immutable models.
+
+Each model is one kind of file (or a part of one) in a records root, exactly as
+docs/records.md describes it. Models check what a single value or a single
+record can know on its own (types, slugs, positive numbers, a term's dates in
+order); rules that relate records to each other live in `checks`.
+
+Nothing here reads files or knows the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+YEAR_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _date_only(value: Any) -> Any:
+    # YAML gives dates as date objects and quoted dates as strings; a bare
+    # number would otherwise be read as a Unix timestamp, which no one means.
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-10-05")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _year_id(value: Any) -> Any:
+    if not isinstance(value, str) or not (m := YEAR_RE.match(value)):
+        raise ValueError("an academic year is written like 2026-27")
+    first, second = int(m.group(1)), int(m.group(2))
+    if (first + 1) % 100 != second:
+        raise ValueError(f"{value} is not two consecutive years (did you mean {first}-{(first + 1) % 100:02d}?)")
+    return value
+
+
+Slug = Annotated[
+    str,
+    Field(
+        pattern=SLUG_RE.pattern,
+        min_length=1,
+        max_length=100,
+        strict=True,
+        description="a lower-case slug: letters, digits and hyphens",
+    ),
+]
+YearId = Annotated[
+    str, BeforeValidator(_year_id), Field(pattern=YEAR_RE.pattern, description="an academic year such as 2026-27")
+]
+Date = Annotated[dt.date, BeforeValidator(_date_only)]
+PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+PositiveDays = Annotated[float, Field(gt=0, strict=True, description="days; a half-day is 0.5")]
+Text = Annotated[str, Field(strict=True)]
+
+Per = Literal["year", "term", "half-term"]
+When = Literal["church-school", "new-headteacher", "member"]
+Phase = Literal["nursery", "primary", "middle", "secondary", "all-through", "special", "alternative", "post-16"]
+Membership = Literal["academy", "joining", "partnership", "external"]
+EngagementKind = Literal["directed-support", "project", "deployment", "trust-partnership", "traded", "rise"]
+EngagementStatus = Literal["proposed", "active", "paused", "completed", "stopped"]
+VisitStatus = Literal["planned", "completed", "cancelled", "postponed"]
+ActionStatus = Literal["open", "done", "dropped"]
+Grade = Literal["exceptional", "strong", "expected", "needs-attention", "urgent-improvement"]
+Judgement = Literal["outstanding", "good", "requires-improvement", "inadequate"]
+
+
+class Record(BaseModel):
+    """Base for every record: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- trust.yaml -----------------------------------------------------------
+
+
+class Term(Record):
+    start: Date
+    half_term: tuple[Date, Date] = Field(description="first and last day of the half-term break")
+    end: Date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Term:
+        if not self.start <= self.half_term[0] <= self.half_term[1] <= self.end:
+            raise ValueError("dates must run in order: start, half_term (first, last day), end")
+        return self
+
+
+class AcademicYear(Record):
+    autumn: Term
+    spring: Term
+    summer: Term
+    closures: list[Date] = Field(default_factory=list, description="days with no visits: bank holidays, INSET")
+
+
+class Trust(Record):
+    name: Text
+    years: dict[YearId, AcademicYear]
+    new_headteacher_years: PositiveInt = 2
+
+
+# --- offer.yaml -----------------------------------------------------------
+
+
+class Activity(Record):
+    name: Text
+    days: PositiveDays = 1.0
+    roles: list[Slug] = Field(default_factory=list, description="who may lead it; empty means anyone")
+    confidential: bool = False
+    description: Text | None = None
+
+
+class Entitlement(Record):
+    activity: Slug
+    count: PositiveInt
+    per: Per
+    when: When | None = None
+    every_years: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _every_years_needs_year(self) -> Entitlement:
+        if self.every_years is not None and self.per != "year":
+            raise ValueError("every_years only goes with per: year")
+        return self
+
+
+class Level(Record):
+    name: Text
+    description: Text | None = None
+    includes: Slug | None = None
+    entitlements: list[Entitlement] = Field(default_factory=list)
+
+
+class Offer(Record):
+    activities: dict[Slug, Activity]
+    levels: dict[Slug, Level]
+
+
+# --- schools/<id>.yaml ----------------------------------------------------
+
+
+class Headteacher(Record):
+    name: Text
+    started: Date | None = None
+
+
+class Ofsted2019(Record):
+    date: Date
+    framework: Literal["ofsted-2019"]
+    judgement: Judgement
+    category: Literal["special-measures", "serious-weaknesses"] | None = None
+
+
+class Ofsted2025(Record):
+    date: Date
+    framework: Literal["ofsted-2025"]
+    grades: dict[
+        Literal[
+            "inclusion",
+            "curriculum-and-teaching",
+            "achievement",
+            "attendance-and-behaviour",
+            "personal-development-and-well-being",
+            "leadership-and-governance",
+            "early-years",
+            "sixth-form",
+        ],
+        Grade,
+    ]
+    safeguarding: Literal["met", "not-met"]
+
+
+Inspection = Annotated[Ofsted2019 | Ofsted2025, Field(discriminator="framework")]
+
+
+class SupportDecision(Record):
+    level: Slug
+    decided: Date | None = None
+    rationale: Text | None = None
+    extra: list[Entitlement] = Field(default_factory=list, description="bespoke additions for this school")
+
+
+class Span(Record):
+    start: Date
+    end: Date
+
+
+class School(Record):
+    urn: PositiveInt | None = None
+    name: Text
+    phase: Phase
+    religious_character: Text | None = None
+    membership: Membership
+    joined: Date | None = None
+    local_authority: Text | None = None
+    headteacher: Headteacher | None = None
+    inspections: list[Inspection] = Field(default_factory=list, description="newest last")
+    support: dict[YearId, SupportDecision] = Field(default_factory=dict)
+    partnership: Span | None = None
+
+    @property
+    def is_church_school(self) -> bool:
+        rc = (self.religious_character or "").strip().lower()
+        return rc not in ("", "none", "does not apply", "not applicable")
+
+
+# --- people/<id>.yaml -----------------------------------------------------
+
+
+class Person(Record):
+    name: Text
+    roles: list[Slug] = Field(default_factory=list)
+    expertise: list[Text] = Field(default_factory=list)
+    capacity_days: PositiveDays
+    home_school: Slug | None = None
+    email: Text | None = None
+
+
+# --- engagements/<id>.yaml ------------------------------------------------
+
+
+class Funding(Record):
+    source: Text
+    amount: Annotated[float, Field(ge=0, strict=True)] | None = None
+
+
+class Engagement(Record):
+    school: Slug
+    kind: EngagementKind
+    title: Text
+    start: Date
+    end: Date | None = None
+    days: PositiveDays
+    staff: list[Slug] = Field(default_factory=list)
+    funding: Funding | None = None
+    objectives: list[Text] = Field(default_factory=list)
+    status: EngagementStatus = "active"
+
+
+# --- visits/<year>/<file>.md ----------------------------------------------
+
+
+class Action(Record):
+    text: Text
+    owner: Text
+    due: Date | None = None
+    status: ActionStatus = "open"
+
+
+class VisitFrontMatter(Record):
+    school: Slug
+    activity: Slug
+    date: Date
+    status: VisitStatus
+    staff: list[Slug] = Field(default_factory=list)
+    days: PositiveDays | None = Field(default=None, description="default: the activity's days")
+    engagement: Slug | None = None
+    focus: list[Text] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    reason: Text | None = Field(
+        default=None, validate_default=True, description="why, for cancelled and postponed visits"
+    )
+    confidential: bool | None = Field(default=None, description="default: the activity's setting")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_when_called_off(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        status = info.data.get("status")
+        if status in ("cancelled", "postponed") and not (reason or "").strip():
+            raise ValueError(f"a {status} visit needs a reason")
+        return reason
+
+
+class Visit(VisitFrontMatter):
+    """A visit: its front matter plus the markdown notes below it."""
+
+    notes: str = ""
+
+    def days_for(self, activity: Activity | None) -> float:
+        if self.days is not None:
+            return self.days
+        return activity.days if activity else 0.0
+
+    def is_confidential(self, activity: Activity | None) -> bool:
+        if self.confidential is not None:
+            return self.confidential or bool(activity and activity.confidential)
+        return bool(activity and activity.confidential)
+
+
+# --- the records root as a whole ------------------------------------------
+
+#: Folder of each record kind whose id is its file stem.
+FOLDERS: Mapping[str, str] = {"school": "schools", "person": "people", "engagement": "engagements"}
+
+
+def record_path(kind: str, record_id: str) -> str:
+    """The path, relative to the records root, of the record with this id."""
+    return f"{FOLDERS[kind]}/{record_id}.yaml"
+
+
+def visit_path(year: str, name: str) -> str:
+    return f"visits/{year}/{name}.md"
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything in a records root that parsed and validated.
+
+    Records that failed validation are absent (their problems say why), so
+    computations over `Records` can trust every value they see. Visits are
+    keyed by their path relative to the root, the rest by id.
+    """
+
+    trust: Trust | None = None
+    offer: Offer | None = None
+    schools: Mapping[str, School] = field(default_factory=dict)
+    people: Mapping[str, Person] = field(default_factory=dict)
+    engagements: Mapping[str, Engagement] = field(default_factory=dict)
+    visits: Mapping[str, Visit] = field(default_factory=dict)
+
+    def activity(self, activity_id: str) -> Activity | None:
+        return self.offer.activities.get(activity_id) if self.offer else None
+
+    def visits_of(self, school_id: str) -> list[tuple[str, Visit]]:
+        return [(p, v) for p, v in self.visits.items() if v.school == school_id]
+
+
+#: The model for each kind of file, used by the store and `stss schema`.
+FILE_MODELS: Mapping[str, type[Record]] = {
+    "trust": Trust,
+    "offer": Offer,
+    "school": School,
+    "person": Person,
+    "engagement": Engagement,
+    "visit": VisitFrontMatter,
+}
