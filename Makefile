@@ -20,7 +20,7 @@ demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
 	$(BIN)/stss validate --records $(DEMO)
 	$(BIN)/stss plan --records $(DEMO) --year 2026-27 --today 2026-11-23 --seed 1 || [ $$? -eq 3 ]
-	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school all-saints-ce-primary || true
+	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school st-annes-ce-primary || true
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
 	@echo "Board pack: $(DEMO)/board-pack.html"
 

@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 
 #: A path into a parsed YAML document: mapping keys and sequence indexes.
 Loc = tuple[str | int, ...]
@@ -114,9 +115,11 @@ class StoreError(StssError):
 class RecordsInvalid(StssError):
     """A change was refused because the records would not validate."""
 
-    def __init__(self, problems: list[Problem], message: str = "refused: the records would not validate") -> None:
+    def __init__(self, problems: list[Problem], message: str = "refused: the records would not validate",
+                 root: Path | None = None) -> None:
         super().__init__(message)
         self.problems = problems
+        self.root = root  # to show paths as the user typed them
 
 
 class TemplateError(StssError):

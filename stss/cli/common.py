@@ -30,7 +30,7 @@ class StssGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except RecordsInvalid as exc:
-            print_problems(exc.problems, ctx.obj.get("root") if isinstance(ctx.obj, dict) else None)
+            print_problems(exc.problems, exc.root)
             err(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
         except StssError as exc:
@@ -110,13 +110,11 @@ def open_records(records: Path | None, *, strict: bool = True) -> Loaded:
     from stss.errors import RecordsInvalid
 
     root = store.find_root(records)
-    ctx = typer.get_current_context(silent=True)
-    if ctx is not None:
-        ctx.ensure_object(dict)["root"] = root
     loaded = loader.load(root)
     if strict and not loaded.ok:
         errors = [p for p in loaded.problems if p.is_error]
-        raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first")
+        raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first",
+                             root=root)
     return loaded
 
 

@@ -26,6 +26,7 @@ app = typer.Typer(
 #: Modules that each register their commands on `app`, in help order.
 COMMANDS = (
     "stss.cli.records",
+    "stss.cli.usage",
 )
 
 for _name in COMMANDS:

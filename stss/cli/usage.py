@@ -1,0 +1,193 @@
+"""Weekly questions: usage, capacity, engagements, actions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Annotated, Literal
+
+import typer
+
+from stss.cli.common import (
+    RecordsOpt,
+    SchoolOpt,
+    TermOpt,
+    TodayOpt,
+    YearOpt,
+    check_id,
+    console,
+    open_records,
+    pick_year,
+    today_of,
+)
+
+Format = Literal["table", "json", "csv"]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+COLOURS = {"on-track": "green", "due": "cyan", "overdue": "yellow", "missed": "red", "over": "magenta"}
+
+
+def _emit(rows: list[dict[str, object]], format: Format, columns: tuple[str, ...]) -> bool:
+    """Print json or csv; returns False when the caller should print a table."""
+    if format == "json":
+        print(json.dumps(rows, indent=2, default=str))
+    elif format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return format != "table"
+
+
+def usage(
+    records: RecordsOpt = None,
+    year: YearOpt = None,
+    term: TermOpt = None,
+    school: SchoolOpt = None,
+    activity: Annotated[str | None, typer.Option("--activity", help="Only this activity.", show_default=False)] = None,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """What each school is owed, has had, has planned, and what is overdue or missed."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from stss import calendar, usage as usage_mod
+
+    loaded = open_records(records)
+    r = loaded.records
+    day = today_of(today)
+    year_id = pick_year(loaded, year, day)
+    check_id("school", school, r.schools)
+    if activity is not None and r.offer is not None:
+        known = set(r.offer.activities) | {v.activity for v in r.visits.values()}
+        check_id("activity", activity, known)
+    if term is not None:
+        check_id("term", term, calendar.TERMS)
+    rows = [
+        row for row in usage_mod.usage(r, year_id, day)
+        if (school is None or row.school == school)
+        and (activity is None or row.activity == activity)
+        and (term is None or usage_mod.in_term(row, term))
+    ]
+    if _emit([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
+        return
+    title = f"Entitlement usage {year_id}" + (f" ({term})" if term else "") + f", as of {day}"
+    table = Table(title=title, show_lines=False)
+    for col in ("school", "activity", "period", "entitled", "completed", "planned", "overdue", "remaining", "over", "status"):
+        table.add_column(col, justify="right" if col in usage_mod.COLUMNS[3:9] else "left")
+    previous = None
+    for row in rows:
+        name = r.schools[row.school].name if row.school in r.schools else row.school
+        if previous is not None and row.school != previous:
+            table.add_section()
+        colour = COLOURS[row.status]
+        table.add_row(escape(name) if row.school != previous else "", row.activity, row.period.split("/", 1)[-1],
+                      str(row.entitled), str(row.completed), str(row.planned), str(row.overdue),
+                      str(row.remaining), str(row.over), f"[{colour}]{row.status}[/]")
+        previous = row.school
+    console().print(table)
+    sums = usage_mod.totals(rows)
+    console().print(
+        f"{sums['entitled']} owed, {sums['completed']} completed, {sums['planned']} planned, "
+        f"{sums['overdue']} overdue, {sums['missed']} missed, {sums['over']} over entitlement."
+    )
+
+
+def capacity(
+    records: RecordsOpt = None,
+    year: YearOpt = None,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Days each person has delivered and has planned, against their capacity."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from stss import staffing
+
+    loaded = open_records(records)
+    year_id = pick_year(loaded, year, today_of(today))
+    loads = staffing.loads(loaded.records, year_id)
+    columns = ("person", "name", "capacity", "delivered", "planned", "total", "over")
+    if _emit([load.as_dict() for load in loads], format, columns):
+        return
+    table = Table(title=f"Staff capacity {year_id}")
+    for col in ("person", "capacity", "delivered", "planned", "total", "left"):
+        table.add_column(col, justify="left" if col == "person" else "right")
+    for load in loads:
+        left = load.capacity - load.total
+        style = "red" if load.over else ""
+        table.add_row(escape(load.name), f"{load.capacity:g}", f"{load.delivered:g}", f"{load.planned:g}",
+                      f"[{style}]{load.total:g}[/]" if style else f"{load.total:g}",
+                      f"[red]{left:g} OVER[/]" if load.over else f"{left:g}")
+    console().print(table)
+
+
+def engagements(
+    records: RecordsOpt = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only engagements with this status.", show_default=False)] = None,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Each engagement's days commissioned, delivered, planned and remaining, with warnings."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    import typing
+
+    from stss import engagements as burn_mod
+    from stss.models import EngagementStatus
+
+    check_id("status", status, typing.get_args(EngagementStatus))
+    loaded = open_records(records)
+    burns = burn_mod.burn(loaded.records, today_of(today), status)
+    columns = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned",
+               "delivered", "planned", "remaining", "flags")
+    if format == "csv":
+        _emit([b.as_dict() | {"flags": "; ".join(b.flags)} for b in burns], format, columns)
+        return
+    if _emit([b.as_dict() for b in burns], format, columns):
+        return
+    table = Table(title="Engagements")
+    for col in ("engagement", "school", "kind", "status", "days", "delivered", "planned", "remaining", "warning"):
+        table.add_column(col, justify="right" if col in ("days", "delivered", "planned", "remaining") else "left")
+    for b in burns:
+        table.add_row(b.engagement, b.school, b.kind, b.status, f"{b.commissioned:g}", f"{b.delivered:g}",
+                      f"{b.planned:g}", f"{b.remaining:g}", "[yellow]" + "; ".join(b.flags) + "[/]" if b.flags else "")
+    console().print(table)
+
+
+def actions(
+    records: RecordsOpt = None,
+    school: SchoolOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Open actions from visit notes, with owner and due date."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from stss import actions as actions_mod
+
+    loaded = open_records(records)
+    check_id("school", school, loaded.records.schools)
+    found = actions_mod.open_actions(loaded.records, today_of(today), school, overdue)
+    columns = ("school", "visit", "visit_date", "text", "owner", "due", "state")
+    if _emit([a.as_dict() for a in found], format, columns):
+        return
+    table = Table(title="Open actions" + (" (overdue)" if overdue else ""))
+    for col in ("due", "state", "school", "owner", "action"):
+        table.add_column(col)
+    colour = {"overdue": "red", "due": "yellow", "open": ""}
+    for a in found:
+        state = f"[{colour[a.state]}]{a.state}[/]" if colour[a.state] else a.state
+        table.add_row(str(a.due or "-"), state, a.school, escape(a.owner), escape(a.text))
+    console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(usage)
+    app.command()(capacity)
+    app.command()(engagements)
+    app.command()(actions)

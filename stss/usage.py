@@ -1,0 +1,140 @@
+"""Entitlement usage: for each school, activity and period, owed against had.
+
+A planned or completed visit counts against its school and activity in the
+period its date falls in. Where a school is owed the same activity over
+periods of different lengths (say 1 a term from one line and 2 a year from
+another), a visit fills the shortest period with room first. Cancelled and
+postponed visits count for nothing. Visits of activities a school is not
+owed stay visible as rows with `entitled: 0` over the year.
+
+Pure: `today` is a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from stss import calendar
+from stss.calendar import Period
+from stss.entitlements import owed
+from stss.models import Records
+
+STATUSES = ("on-track", "due", "overdue", "missed", "over")
+COLUMNS = ("school", "activity", "period", "entitled", "completed", "planned", "overdue", "remaining", "over", "status")
+_PER_ORDER = {"half-term": 0, "term": 1, "year": 2}
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    school: str
+    activity: str
+    period: str
+    entitled: int
+    completed: int
+    planned: int
+    overdue: int
+    remaining: int
+    over: int
+    status: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class _Tally:
+    period: Period
+    entitled: int
+    completed: int = 0
+    planned: int = 0
+    overdue: int = 0
+
+    @property
+    def used(self) -> int:
+        return self.completed + self.planned + self.overdue
+
+
+def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
+    """Usage rows for every school in `year_id`, sorted by school, activity, period."""
+    trust = records.trust
+    if trust is None or year_id not in trust.years:
+        return []
+    year = trust.years[year_id]
+    year_period = calendar.periods(year_id, year, "year")[0]
+    tallies: dict[tuple[str, str], list[_Tally]] = defaultdict(list)
+    for school_id in records.schools:
+        for o in owed(records, school_id, year_id):
+            tallies[(school_id, o.activity)].append(_Tally(o.period, o.count))
+    for visit in sorted(records.visits.values(), key=lambda v: (v.date, v.school, v.activity)):
+        if visit.status not in ("planned", "completed") or visit.date not in year_period:
+            continue
+        rows = tallies[(visit.school, visit.activity)]
+        tally = _tally_for(rows, visit.date)
+        if tally is None:
+            tally = _Tally(year_period, 0)
+            rows.append(tally)
+        if visit.status == "completed":
+            tally.completed += 1
+        elif visit.date < today:
+            tally.overdue += 1
+        else:
+            tally.planned += 1
+    out = [
+        _row(school, activity, t, today)
+        for (school, activity), rows in tallies.items()
+        for t in rows
+    ]
+    return sorted(out, key=lambda r: (r.school, r.activity, _period_sort(r.period)))
+
+
+def _tally_for(rows: list[_Tally], day: dt.date) -> _Tally | None:
+    """The shortest period containing `day` that still has room, else the shortest containing it."""
+    containing = sorted((t for t in rows if day in t.period), key=lambda t: _PER_ORDER[t.period.per])
+    for t in containing:
+        if t.used < t.entitled:
+            return t
+    return containing[0] if containing else None
+
+
+def _row(school: str, activity: str, t: _Tally, today: dt.date) -> UsageRow:
+    remaining = max(0, t.entitled - t.used)
+    over = max(0, t.completed - t.entitled)
+    return UsageRow(school, activity, t.period.name, t.entitled, t.completed, t.planned, t.overdue,
+                    remaining, over, status_of(t.period, remaining, over, t.overdue, today))
+
+
+def status_of(period: Period, remaining: int, over: int, overdue: int, today: dt.date) -> str:
+    """over > missed > overdue > due > on-track."""
+    if over:
+        return "over"
+    if remaining and period.end < today:
+        return "missed"
+    if overdue:
+        return "overdue"
+    if remaining:
+        return "due"
+    return "on-track"
+
+
+def _period_sort(name: str) -> tuple[int, str]:
+    # The year first, then terms and half-terms in calendar order.
+    label = name.split("/", 1)[1] if "/" in name else ""
+    order = ["", "autumn", "autumn-1", "autumn-2", "spring", "spring-1", "spring-2",
+             "summer", "summer-1", "summer-2"]
+    return (order.index(label) if label in order else len(order), name)
+
+
+def in_term(row: UsageRow, term: str) -> bool:
+    """Rows over periods that overlap `term`: the term, its half-terms, and the year."""
+    label = row.period.split("/", 1)[1] if "/" in row.period else None
+    return label is None or label == term or label.startswith(f"{term}-")
+
+
+def totals(rows: list[UsageRow]) -> dict[str, int]:
+    """Sums of the count columns, for trust-wide and per-school figures."""
+    keys = ("entitled", "completed", "planned", "overdue", "remaining", "over")
+    return {k: sum(int(getattr(r, k)) for r in rows) for k in keys} | {
+        "missed": sum(r.remaining for r in rows if r.status == "missed")
+    }
