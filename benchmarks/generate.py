@@ -38,7 +38,8 @@ ACTIVITIES: dict[str, tuple[str, float, tuple[str, ...]]] = {  # id: (name, days
     "partnership-visit": ("Partnership visit", 0.5, ("school-improvement-lead", "sle")),
     "headteacher-coaching": ("Headteacher coaching session", 0.25, ("coach",)),
     "headteacher-mentoring": ("Headteacher mentoring session", 0.5, ("mentor",)),
-    "christian-distinctiveness-visit": ("Christian distinctiveness visit", 0.5, ("diocesan-adviser",)),
+    "christian-distinctiveness-visit": ("Christian distinctiveness visit", 0.5,
+                                        ("diocesan-adviser",)),
     "safeguarding-review": ("Safeguarding review", 0.5, ("safeguarding-lead",)),
     "governance-review": ("External governance review", 2, ("governance-lead",)),
     "ceo-visit": ("CEO visit", 0.5, ("ceo",)),
@@ -47,8 +48,9 @@ ACTIVITIES: dict[str, tuple[str, float, tuple[str, ...]]] = {  # id: (name, days
 }
 CONFIDENTIAL = ("safeguarding-review",)
 # visits beyond the offer's entitlements, for academies (True) and other schools
-FILLERS = {True: ("support-day", "collaborative-visit", "partnership-visit", "headteacher-coaching"),
-           False: ("support-day", "partnership-visit", "education-review", "safeguarding-review")}
+FILLERS = {
+    True: ("support-day", "collaborative-visit", "partnership-visit", "headteacher-coaching"),
+    False: ("support-day", "partnership-visit", "education-review", "safeguarding-review")}
 
 
 @dataclass(frozen=True)
@@ -74,42 +76,47 @@ LEVELS: dict[str, tuple[str, str | None, tuple[Entitlement, ...]]] = {  # id: (n
         E("headteacher-mentoring", 6, "year", "new-headteacher"),
         E("governance-review", 1, "year", every_years=3), E("ceo-visit", 1, "year", "member"))),
     "enhanced": ("Enhanced offer", "core", (
-        E("ceo-visit", 1, "term"), E("collaborative-visit", 2, "year"), E("support-day", 2, "term"))),
+        E("ceo-visit", 1, "term"), E("collaborative-visit", 2, "year"),
+        E("support-day", 2, "term"))),
     "bespoke": ("Bespoke offer", "enhanced", (
         E("support-day", 1, "half-term"), E("education-review", 1, "year"),
         E("headteacher-coaching", 1, "half-term", "new-headteacher"))),
 }
-TOWNS = {"Worcester": "Worcestershire", "Redditch": "Worcestershire", "Kidderminster": "Worcestershire",
-         "Malvern": "Worcestershire", "Hereford": "Herefordshire", "Ledbury": "Herefordshire",
-         "Warwick": "Warwickshire", "Rugby": "Warwickshire", "Nuneaton": "Warwickshire", "Solihull": "Solihull",
-         "Stourbridge": "Dudley", "Tewkesbury": "Gloucestershire", "Stroud": "Gloucestershire",
+TOWNS = {"Worcester": "Worcestershire", "Redditch": "Worcestershire", "Malvern": "Worcestershire",
+         "Kidderminster": "Worcestershire", "Hereford": "Herefordshire", "Ledbury": "Herefordshire",
+         "Warwick": "Warwickshire", "Rugby": "Warwickshire", "Nuneaton": "Warwickshire",
+         "Solihull": "Solihull", "Stourbridge": "Dudley", "Stroud": "Gloucestershire",
          "Ludlow": "Shropshire", "Telford": "Telford and Wrekin", "Walsall": "Walsall"}
-FEATURES = ("Hill Top", "Meadow", "Oak Tree", "Brook", "Park", "Castle", "Riverside", "Orchard", "Westfield")
-SAINTS = ("Anne", "Mary", "John", "Peter", "Andrew", "Michael", "Matthew", "Luke", "Barnabas", "Chad")
-FIRST = ("Alex", "Sam", "Jo", "Priya", "Tom", "Aisha", "Chris", "Helen", "Mark", "Fatima", "Rachel", "David",
-         "Sarah", "Imran", "Claire", "James", "Nadia", "Paul", "Emma", "Ravi")
-LAST = ("Morgan", "Patel", "Evans", "Khan", "Hughes", "Walker", "Begum", "Taylor", "Shaw", "Ahmed", "Lewis",
-        "Clarke", "Singh", "Brooks", "Reid", "Turner", "Hall", "Wood", "Price", "Owen")
+FEATURES = ("Hill Top", "Meadow", "Oak Tree", "Brook", "Park", "Castle", "Riverside", "Westfield")
+SAINTS = ("Anne", "Mary", "John", "Peter", "Andrew", "Michael", "Matthew", "Luke", "Chad")
+FIRST = ("Alex", "Sam", "Jo", "Priya", "Tom", "Aisha", "Chris", "Helen", "Mark", "Fatima", "Rachel",
+         "David", "Imran", "Nadia")
+LAST = ("Morgan", "Patel", "Evans", "Khan", "Hughes", "Walker", "Begum", "Taylor", "Shaw", "Ahmed",
+        "Lewis", "Singh", "Reid")
 FOCUS = ("reading", "phonics", "writing", "maths", "send", "early-years", "attendance", "behaviour",
          "curriculum", "assessment", "leadership", "governance", "safeguarding", "disadvantaged")
 GRADES = ("exceptional", "strong", "expected", "needs-attention", "urgent-improvement")
 AREAS = ("inclusion", "curriculum-and-teaching", "achievement", "attendance-and-behaviour",
          "personal-development-and-well-being", "leadership-and-governance")
-OWNERS = ("headteacher", "deputy-headteacher", "senco", "english-lead", "maths-lead", "chair-of-governors")
-ACTIONS = ("Share the revised phonics plan with governors", "Audit reading books against the scheme",
-           "Update the attendance policy", "Complete the SEND provision map", "Review the single central record",
-           "Moderate writing across year groups", "Report curriculum progress to the local governing board")
-SUMMARIES = ("Leaders know the school's strengths and priorities well.", "Reading is taught consistently.",
+OWNERS = ("headteacher", "deputy-head", "senco", "english-lead", "maths-lead", "chair-of-governors")
+ACTIONS = ("Share the revised phonics plan with governors", "Update the attendance policy",
+           "Audit reading books against the scheme", "Complete the SEND provision map",
+           "Review the single central record", "Moderate writing across year groups, with evidence",
+           "Report curriculum progress to the local governing board")
+SUMMARIES = ("Leaders know the school's strengths and priorities well.",
+             "Reading is taught consistently from Reception onwards.",
              "Pupils behave well and attend regularly; persistent absence is falling.",
              "The curriculum is well sequenced but not yet taught consistently in every class.",
              "Governors ask searching questions and hold leaders to account.",
              "Support for pupils with SEND is improving after recent staff training.")
 STEPS = ("Revisit the phonics assessment cycle next half-term.", "Pair the maths lead with an SLE.",
-         "Book the governance review for the spring term.", "Track disadvantaged pupils' attendance weekly.")
-REASONS = ("Headteacher absent", "School closed for snow", "Clash with an inspection", "Staff illness")
+         "Book the governance review for the spring term.",
+         "Track disadvantaged pupils' attendance weekly.")
+REASONS = ("Headteacher absent", "School closed: snow", "Clash with an inspection", "Staff illness")
 RATIONALES = ("Strong outcomes and stable leadership.", "New headteacher needs additional support.",
               "Curriculum and achievement need attention after the latest inspection.",
-              "Attendance remains below national averages.", "Continuing improvement plan priorities.")
+              "Attendance remains below national averages.",
+              "Continuing the priorities of the improvement plan.")
 SAFE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 '.()/-]*[A-Za-z0-9.)])?")
 RESERVED = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
 
@@ -181,9 +188,10 @@ def make_year(y: int) -> Year:
     year = Year(y, [
         Term("autumn", on_or_after(date(y, 9, 1), WED), week(on_or_before(date(y, 10, 27), MON)),
              on_or_before(date(y, 12, 21), FRI)),
-        Term("spring", on_or_after(date(y + 1, 1, 3), MON), week(on_or_after(date(y + 1, 2, 12), MON)),
-             good_friday - timedelta(7)),
-        Term("summer", good_friday + timedelta(10), week(on_or_before(date(y + 1, 5, 31), MON)), ending)])
+        Term("spring", on_or_after(date(y + 1, 1, 3), MON),
+             week(on_or_after(date(y + 1, 2, 12), MON)), good_friday - timedelta(7)),
+        Term("summer", good_friday + timedelta(10),
+             week(on_or_before(date(y + 1, 5, 31), MON)), ending)])
     # the early and late May bank holidays, and an INSET day on the first day of spring
     candidates = [on_or_after(date(y + 1, 5, 1), MON), on_or_before(date(y + 1, 5, 31), MON),
                   year.terms[1].start]
@@ -220,7 +228,12 @@ def pick(rng: random.Random, weighted: dict[str, int]) -> str:
     return rng.choices(list(weighted), list(weighted.values()))[0]
 
 
-def make_schools(rng: random.Random, n: int, years: list[Year]) -> tuple[list[School], dict[str, str]]:
+def person_name(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def make_schools(rng: random.Random, n: int,
+                 years: list[Year]) -> tuple[list[School], dict[str, str]]:
     """The schools, and the text of each schools/<id>.yaml."""
     schools: list[School] = []
     texts: dict[str, str] = {}
@@ -232,7 +245,8 @@ def make_schools(rng: random.Random, n: int, years: list[Year]) -> tuple[list[Sc
         label = {"primary": "Primary School", "special": "School"}.get(phase, "Academy")
         religion = pick(rng, {"Church of England": 25, "Roman Catholic": 5, "None": 10, "": 60})
         faith = {"Church of England": "CE ", "Roman Catholic": "Catholic "}.get(religion)
-        name = f"St {rng.choice(SAINTS)}'s {faith}{label}" if faith else f"{rng.choice(FEATURES)} {label}"
+        saint, feature = rng.choice(SAINTS), rng.choice(FEATURES)
+        name = f"St {saint}'s {faith}{label}" if faith else f"{feature} {label}"
         sid = f"school-{i + 1:0{max(4, len(str(n)))}d}-{slug(town)}"
         membership = "academy" if i == 0 else pick(
             rng, {"academy": 88, "joining": 4, "partnership": 4, "external": 4})
@@ -241,8 +255,9 @@ def make_schools(rng: random.Random, n: int, years: list[Year]) -> tuple[list[Sc
         lines.append(f"membership: {membership}")
         active = (date.min, date.max)
         if membership == "academy":  # most joined before the first year, some during the years
-            joined_year = rng.randint(first - 8, first - 1) if rng.random() < 0.8 else rng.randint(first, LAST_YEAR)
-            active = (date(joined_year, rng.choice((1, 4, 9)), 1), date.max)
+            joined = rng.randint(first - 8, first - 1) if rng.random() < 0.8 else rng.randint(
+                first, LAST_YEAR)
+            active = (date(joined, rng.choice((1, 4, 9)), 1), date.max)
             lines.append(f"joined: {active[0]}")
         elif membership == "joining":
             lines.append(f"joined: {date(LAST_YEAR + 1, rng.choice((1, 4, 9)), 1)}")
@@ -251,28 +266,33 @@ def make_schools(rng: random.Random, n: int, years: list[Year]) -> tuple[list[Sc
                       date(LAST_YEAR + rng.randint(1, 2), 7, 31))
         started = date(rng.randint(first - 6, LAST_YEAR), rng.choice((1, 4, 9, 9, 9)), 1)
         lines += [f"local_authority: {TOWNS[town]}",
-                  f"headteacher: {{name: {rng.choice(FIRST)} {rng.choice(LAST)}, started: {started}}}",
+                  f"headteacher: {{name: {person_name(rng)}, started: {started}}}",
                   "inspections:"]
-        judgement = pick(rng, {"outstanding": 15, "good": 60, "requires-improvement": 20, "inadequate": 5})
-        category = ", category: serious-weaknesses" if judgement == "inadequate" and rng.random() < 0.5 else ""
+        judgement = pick(rng, {"outstanding": 15, "good": 60, "requires-improvement": 20,
+                               "inadequate": 5})
+        category = rng.choice(("special-measures", "serious-weaknesses"))
+        category = f", category: {category}" if judgement == "inadequate" else ""
         lines.append(f"  - {{date: {rng.choice(make_year(rng.randint(2018, 2024)).days)}, "
                      f"framework: ofsted-2019, judgement: {judgement}{category}}}")
         if rng.random() < 0.3:
-            recent = [d for y in (2025, 2026) for d in make_year(y).days if date(2025, 11, 10) <= d < TODAY]
+            recent = [d for y in (2025, 2026) for d in make_year(y).days
+                      if date(2025, 11, 10) <= d < TODAY]
             grades = ", ".join(f"{a}: {rng.choices(GRADES, (5, 30, 45, 17, 3))[0]}" for a in AREAS)
             lines += [f"  - date: {rng.choice(recent)}", "    framework: ofsted-2025",
-                      f"    grades: {{{grades}}}", f"    safeguarding: {'met' if rng.random() < 0.95 else 'not-met'}"]
+                      f"    grades: {{{grades}}}",
+                      f"    safeguarding: {'met' if rng.random() < 0.95 else 'not-met'}"]
         school = School(sid, bool(faith), membership, started, active)
         lines += ["support:"] if membership == "academy" else []
         for year in years if membership == "academy" else []:
             if year.terms[-1].end < active[0]:
                 continue
             level = pick(rng, {"core": 60, "enhanced": 30, "bespoke": 10})
-            extras = [E(rng.choice(("support-day", "ceo-visit", "collaborative-visit")), rng.randint(1, 4),
-                        rng.choice(("year", "term"))) for _ in range(rng.randint(1, 2) if level == "bespoke" else 0)]
+            extras = [E(rng.choice(("support-day", "ceo-visit", "collaborative-visit")),
+                        rng.randint(1, 4), rng.choice(("year", "term")))
+                      for _ in range(rng.randint(1, 2) if level == "bespoke" else 0)]
             school.support[year.key] = (level, extras)
-            lines += [f"  {year.key}:", f"    level: {level}",
-                      f"    decided: {on_or_after(date(year.start_year, 7, 1), rng.randint(MON, FRI))}",
+            decided = on_or_after(date(year.start_year, 7, 1), rng.randint(MON, FRI))
+            lines += [f"  {year.key}:", f"    level: {level}", f"    decided: {decided}",
                       f"    rationale: {scalar(rng.choice(RATIONALES))}"]
             lines += ["    extra:"] + [f"      - {x.yaml()}" for x in extras] if extras else []
         if membership == "partnership":
@@ -282,13 +302,14 @@ def make_schools(rng: random.Random, n: int, years: list[Year]) -> tuple[list[Sc
     return schools, texts
 
 
-def make_people(rng: random.Random, schools: list[School]) -> tuple[dict[str, list[str]], dict[str, str]]:
+def make_people(rng: random.Random,
+                schools: list[School]) -> tuple[dict[str, list[str]], dict[str, str]]:
     """People ids by role (every role held by someone), and the text of each people/<id>.yaml."""
     by_role: dict[str, list[str]] = {r: [] for r in ROLES}
     texts: dict[str, str] = {}
     ceos = max(1, len(schools) // 100)
     for i in range(max(len(ROLES) + ceos - 1, round(len(schools) / 4))):
-        name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        name = person_name(rng)
         pid, k = slug(name), 2
         while pid in texts:
             pid, k = f"{slug(name)}-{k}", k + 1
@@ -313,23 +334,26 @@ def make_engagements(rng: random.Random, schools: list[School], years: list[Year
     all_days = [d for y in years for d in y.days]
     for i in range(max(1, len(schools) // 5)):
         school = rng.choice(schools)
-        start = rng.choice([d for d in all_days if school.active[0] <= d <= school.active[1]] or all_days)
+        start = rng.choice([d for d in all_days if school.active[0] <= d <= school.active[1]]
+                           or all_days)
         end = start + timedelta(rng.randint(60, 300))
-        kind = rng.choice(("directed-support", "project", "deployment") if school.membership == "academy"
-                          else ("traded", "trust-partnership", "rise"))
-        eng = Engagement(f"eng-{i + 1:04d}-{kind}", start, end, sorted(rng.sample(leaders, rng.randint(1, 2))))
+        kinds = ("directed-support", "project", "deployment", "traded", "trust-partnership", "rise")
+        kind = rng.choice(kinds[:3] if school.membership == "academy" else kinds[3:])
+        staff = sorted(rng.sample(leaders, rng.randint(1, 2)))
+        eng = Engagement(f"eng-{i + 1:04d}-{kind}", start, end, staff)
         school.engagements.append(eng)
         status = "proposed" if start > TODAY else "active" if end >= TODAY else "completed"
         if status != "proposed" and rng.random() < 0.1:
             status = "paused" if status == "active" else "stopped"
         days, focus = rng.randint(4, 30), rng.sample(FOCUS, 2)
-        source = rng.choice(("school-improvement-fund", "school-budget", "dfe-grant", "traded-income"))
+        source = rng.choice(("school-improvement-fund", "school-budget", "dfe-grant", "traded"))
+        topics = [f.replace("-", " ").capitalize() for f in focus]
         lines = [f"school: {school.id}", f"kind: {kind}",
-                 f"title: {scalar(focus[0].replace('-', ' ').capitalize() + ' improvement support')}",
+                 f"title: {scalar(topics[0] + ' improvement support')}",
                  f"start: {start}", f"end: {end}", f"days: {days}", f"staff: {flow(eng.staff)}",
                  f"funding: {{source: {source}, amount: {days * 450}}}", "objectives:"]
-        lines += [f"  - {scalar(f.replace('-', ' ').capitalize() + ' is consistently strong')}" for f in focus]
-        texts[eng.id] = "\n".join(lines + [f"status: {status}"]) + "\n"
+        lines += [f"  - {scalar(t + ' is consistently strong')}" for t in topics]
+        texts[eng.id] = "\n".join([*lines, f"status: {status}"]) + "\n"
     return texts
 
 
@@ -346,13 +370,16 @@ def owed(school: School, year: Year, window: list[date]) -> list[tuple[str, list
     joined, out = school.active[0], []
     for ent in resolve(level) + extras:
         new_head = year.terms[0].start - timedelta(730) < school.head_started <= year.terms[-1].end
-        if (ent.when == "church-school" and not school.church) or (ent.when == "new-headteacher" and not new_head):
+        if (ent.when == "church-school" and not school.church) or (
+                ent.when == "new-headteacher" and not new_head):
             continue
-        if ent.every_years and (year.start_year - joined.year + (joined.month < 8)) % ent.every_years:
+        joined_year = joined.year - (joined.month < 8)
+        if ent.every_years and (year.start_year - joined_year) % ent.every_years:
             continue
         if ent.per == "year":  # scaled by the share of terms left when joining mid-year
             left = sum(t.start >= joined for t in year.terms)
-            out += [(ent.activity, window)] * (ent.count if left == 3 else math.ceil(ent.count * left / 3))
+            count = ent.count if left == 3 else math.ceil(ent.count * left / 3)
+            out += [(ent.activity, window)] * count
             continue
         periods = list(year.halves.values())
         if ent.per == "term":
@@ -384,7 +411,8 @@ def visit_text(rng: random.Random, sid: str, day: date, activity: str, eng: Enga
     if status == "completed" and rng.random() < 0.4:
         lines.append("actions:")
         for due in sorted(day + timedelta(rng.randint(14, 56)) for _ in range(rng.randint(1, 3))):
-            done = "done" if due < TODAY and rng.random() < 0.85 else "open"
+            r = rng.random()
+            done = "open" if due >= TODAY or r > 0.9 else "done" if r < 0.85 else "dropped"
             lines.append(f"  - {{text: {scalar(rng.choice(ACTIONS))}, owner: {rng.choice(OWNERS)}, "
                          f"due: {due}, status: {done}}}")
     reason, title = rng.choice(REASONS), ACTIVITIES[activity][0]
@@ -394,7 +422,8 @@ def visit_text(rng: random.Random, sid: str, day: date, activity: str, eng: Enga
     elif status == "planned":
         body = f"## Purpose\n{title} on the priorities in the school improvement plan.\n"
     else:
-        body = f"## Summary\n{rng.choice(SUMMARIES)} {rng.choice(SUMMARIES)}\n\n## Next steps\n- {rng.choice(STEPS)}\n"
+        summary = " ".join(rng.sample(SUMMARIES, 2))
+        body = f"## Summary\n{summary}\n\n## Next steps\n- {rng.choice(STEPS)}\n"
     if activity not in CONFIDENTIAL and rng.random() < 0.02:
         lines.append("confidential: true")
     return "\n".join(lines) + "\n---\n" + body
@@ -408,39 +437,45 @@ def make_visits(rng: random.Random, schools: list[School], years: list[Year],
         all_days = year.days
         for school in schools:
             window = [d for d in all_days if school.active[0] <= d <= school.active[1]]
-            target = round(rng.randint(per_year * 4 // 5, per_year * 6 // 5) * len(window) / len(all_days))
+            target = rng.randint(per_year * 4 // 5, per_year * 6 // 5)
+            target = round(target * len(window) / len(all_days))  # fewer if joined mid-year
             wanted = owed(school, year, window)
             rng.shuffle(wanted)
-            picked = [(rng.choice(pool), activity, None) for activity, pool in wanted[:target]]
+            picked: list[tuple[date, str, Engagement | None]] = [
+                (rng.choice(pool), activity, None) for activity, pool in wanted[:target]]
             for _ in range(target - len(picked)):  # top up with visits beyond the entitlements
                 activity = rng.choice(FILLERS[school.membership == "academy"])
-                eng = rng.choice(school.engagements) if activity == "support-day" and school.engagements else None
+                eng = rng.choice(school.engagements) if school.engagements else None
                 during = [d for d in window if eng and eng.start <= d <= eng.end]
+                during = during if activity == "support-day" else []
                 if during and rng.random() < 0.6:
                     picked.append((rng.choice(during), activity, eng))
                 else:
                     picked.append((rng.choice(window), activity, None))
             visits: list[tuple[date, str, Engagement | None, str]] = []
+            current = year.start_year == LAST_YEAR
             for day, activity, eng in picked:
-                visits.append((day, activity, eng, status_of(rng, day, year.start_year == LAST_YEAR, True)))
+                visits.append((day, activity, eng, status_of(rng, day, current, True)))
                 later = [d for d in window if d > day][:40]
                 if visits[-1][3] == "postponed" and later:  # rearranged: a visit of its own
                     new = rng.choice(later)
-                    visits.append((new, activity, eng, status_of(rng, new, year.start_year == LAST_YEAR, False)))
+                    visits.append((new, activity, eng, status_of(rng, new, current, False)))
             visits.sort(key=lambda v: (v[0], v[1], v[2].id if v[2] else "", v[3]))
             seen: dict[tuple[date, str], int] = {}
             for day, activity, eng, status in visits:
                 n = seen[day, activity] = seen.get((day, activity), 0) + 1
                 name = f"{year.key}/{day}-{school.id}-{activity}" + (f"-{n}" if n > 1 else "")
-                texts[name + ".md"] = visit_text(rng, school.id, day, activity, eng, status, by_role)
+                texts[name + ".md"] = visit_text(rng, school.id, day, activity, eng, status,
+                                                 by_role)
     return texts
 
 
 def trust_text(years: list[Year]) -> str:
     lines = ["name: Synthetic Learning Trust", "new_headteacher_years: 2", "years:"]
     for y in years:
-        lines += [f"  {y.key}:"] + [f"    {t.name}: {{start: {t.start}, half_term: [{t.half_term[0]}, "
-                                    f"{t.half_term[1]}], end: {t.end}}}" for t in y.terms]
+        lines.append(f"  {y.key}:")
+        lines += [f"    {t.name}: {{start: {t.start}, half_term: [{t.half_term[0]}, "
+                  f"{t.half_term[1]}], end: {t.end}}}" for t in y.terms]
         lines.append(f"    closures: {flow([str(d) for d in y.closures])}")
     return "\n".join(lines) + "\n"
 
@@ -452,7 +487,8 @@ def offer_text() -> str:
         lines.append(f"  {aid}: {{name: {name}, days: {days:g}, roles: {flow(list(roles))}{conf}}}")
     lines.append("levels:")
     for lid, (name, parent, own) in LEVELS.items():
-        lines += [f"  {lid}:", f"    name: {name}"] + ([f"    includes: {parent}"] if parent else [])
+        lines += [f"  {lid}:", f"    name: {name}"]
+        lines += [f"    includes: {parent}"] if parent else []
         lines += ["    entitlements:"] + [f"      - {e.yaml()}" for e in own]
     return "\n".join(lines) + "\n"
 
@@ -470,7 +506,9 @@ def generate(out: Path, schools: int, years: int, visits_per_year: int = 30, see
         if not force:
             raise FileExistsError(f"{out} is not empty (use --force to overwrite it)")
         for part in ("trust.yaml", "offer.yaml", "schools", "people", "engagements", "visits"):
-            shutil.rmtree(out / part) if (out / part).is_dir() else (out / part).unlink(missing_ok=True)
+            if (out / part).is_dir():
+                shutil.rmtree(out / part)
+            (out / part).unlink(missing_ok=True)
     rng = random.Random(seed)
     cal = [make_year(y) for y in range(LAST_YEAR - years + 1, LAST_YEAR + 1)]
     school_list, school_texts = make_schools(rng, schools, cal)
@@ -479,7 +517,8 @@ def generate(out: Path, schools: int, years: int, visits_per_year: int = 30, see
     for folder, texts in (("schools", school_texts), ("people", people_texts),
                           ("engagements", make_engagements(rng, school_list, cal, by_role))):
         files.update({f"{folder}/{k}.yaml": v for k, v in texts.items()})
-    files.update({f"visits/{k}": v for k, v in make_visits(rng, school_list, cal, visits_per_year, by_role).items()})
+    visits = make_visits(rng, school_list, cal, visits_per_year, by_role)
+    files.update({f"visits/{k}": v for k, v in visits.items()})
     for folder in ["schools", "people", "engagements"] + [f"visits/{y.key}" for y in cal]:
         (out / folder).mkdir(parents=True, exist_ok=True)
     for rel, text in files.items():
@@ -488,16 +527,18 @@ def generate(out: Path, schools: int, years: int, visits_per_year: int = 30, see
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Generate a synthetic trust in the stss records format.")
+    parser = argparse.ArgumentParser(description="Generate a synthetic trust of stss records.")
     parser.add_argument("out", type=Path, help="folder to write the records into")
     parser.add_argument("--schools", type=int, default=250, help="number of schools (default 250)")
-    parser.add_argument("--years", type=int, default=10, help="academic years ending with 2026-27 (default 10)")
-    parser.add_argument("--visits-per-year", type=int, default=30, help="visits per school per year (default 30)")
+    parser.add_argument("--years", type=int, default=10, help="years up to 2026-27 (default 10)")
+    parser.add_argument("--visits-per-year", type=int, default=30,
+                        help="visits per school per year (default 30)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--force", action="store_true", help="overwrite the generated parts of a non-empty OUT")
+    parser.add_argument("--force", action="store_true", help="write into a non-empty OUT")
     args = parser.parse_args(argv)
     try:
-        generate(args.out, args.schools, args.years, args.visits_per_year, args.seed, force=args.force)
+        generate(args.out, args.schools, args.years, args.visits_per_year, args.seed,
+                 force=args.force)
     except (FileExistsError, ValueError) as exc:
         parser.error(str(exc))
     return 0
