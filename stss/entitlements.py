@@ -6,7 +6,8 @@ The rules, each in one place:
   lines for the same activity and period add up;
 - `per` year / term / half-term: the count is owed in every such period;
 - `when`: church-school, new-headteacher (started less than
-  `new_headteacher_years` before the period starts), member (an academy);
+  `new_headteacher_years` before the period starts, and in post by its end),
+  member (an academy);
 - `every_years: N`: owed in the year the school joined and every N years on;
 - joining mid-year: term and half-term lines are owed from the first period
   starting on or after `joined`; yearly counts are scaled by the share of the
@@ -97,7 +98,8 @@ def _applies(line: Entitlement, school: School, period: Period, trust: Trust) ->
         return school.membership == "academy"
     if line.when == "new-headteacher":
         started = school.headteacher.started if school.headteacher else None
-        return started is not None and period.start < _add_years(started, trust.new_headteacher_years)
+        return (started is not None and started <= period.end
+                and period.start < _add_years(started, trust.new_headteacher_years))
     return True
 
 

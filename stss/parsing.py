@@ -190,6 +190,7 @@ def _problem(path: str, loc: Loc, fields: list[str], err: Any) -> Problem:
         hint = f"use lower-case letters, digits and hyphens, e.g. '{slugify(str(value))}'"
     elif kind in ("greater_than", "greater_than_equal"):
         limit = err.get("ctx", {}).get("gt", err.get("ctx", {}).get("ge"))
+        limit = f"{limit:g}" if isinstance(limit, int | float) else limit
         message = f"must be more than {limit}, got {value}" if kind == "greater_than" else \
             f"must be at least {limit}, got {value}"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
