@@ -55,6 +55,9 @@ YearId = Annotated[
     str, BeforeValidator(_year_id), Field(pattern=YEAR_RE.pattern, description="an academic year such as 2026-27")
 ]
 Date = Annotated[dt.date, BeforeValidator(_date_only)]
+#: JSON Schema for mappings keyed by year or by id (pydantic does not emit key patterns).
+YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": YEAR_RE.pattern}}
+SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_RE.pattern}}
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
 PositiveDays = Annotated[float, Field(gt=0, strict=True, description="days; a half-day is 0.5")]
 Text = Annotated[str, Field(strict=True)]
@@ -101,7 +104,7 @@ class AcademicYear(Record):
 
 class Trust(Record):
     name: Text
-    years: dict[YearId, AcademicYear]
+    years: dict[YearId, AcademicYear] = Field(json_schema_extra=YEAR_KEYS)
     new_headteacher_years: PositiveInt = 2
 
 
@@ -138,8 +141,8 @@ class Level(Record):
 
 
 class Offer(Record):
-    activities: dict[Slug, Activity]
-    levels: dict[Slug, Level]
+    activities: dict[Slug, Activity] = Field(json_schema_extra=SLUG_KEYS)
+    levels: dict[Slug, Level] = Field(json_schema_extra=SLUG_KEYS)
 
 
 # --- schools/<id>.yaml ----------------------------------------------------
@@ -201,7 +204,7 @@ class School(Record):
     local_authority: Text | None = None
     headteacher: Headteacher | None = None
     inspections: list[Inspection] = Field(default_factory=list, description="newest last")
-    support: dict[YearId, SupportDecision] = Field(default_factory=dict)
+    support: dict[YearId, SupportDecision] = Field(default_factory=dict, json_schema_extra=YEAR_KEYS)
     partnership: Span | None = None
 
     @property
