@@ -72,19 +72,25 @@ def usage(
     if _emit([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
         return
     title = f"Entitlement usage {year_id}" + (f" ({term})" if term else "") + f", as of {day}"
-    table = Table(title=title, show_lines=False)
-    for col in ("school", "activity", "period", "entitled", "completed", "planned", "overdue", "remaining", "over", "status"):
-        table.add_column(col, justify="right" if col in usage_mod.COLUMNS[3:9] else "left")
+    table = Table(title=title, caption="owed = entitled, done = completed, plan = planned, late = overdue, left = remaining")
+    table.add_column("school / activity", no_wrap=True, min_width=26, overflow="ellipsis")
+    table.add_column("period", no_wrap=True)
+    for col in ("owed", "done", "plan", "late", "left", "over"):
+        table.add_column(col, justify="right")
+    table.add_column("status", no_wrap=True)
     previous = None
     for row in rows:
-        name = r.schools[row.school].name if row.school in r.schools else row.school
-        if previous is not None and row.school != previous:
-            table.add_section()
+        if row.school != previous:
+            if previous is not None:
+                table.add_section()
+            name = r.schools[row.school].name if row.school in r.schools else row.school
+            table.add_row(f"[bold]{escape(name)}[/]")
+            previous = row.school
         colour = COLOURS[row.status]
-        table.add_row(escape(name) if row.school != previous else "", row.activity, row.period.split("/", 1)[-1],
-                      str(row.entitled), str(row.completed), str(row.planned), str(row.overdue),
-                      str(row.remaining), str(row.over), f"[{colour}]{row.status}[/]")
-        previous = row.school
+        period = row.period.split("/", 1)[1] if "/" in row.period else "year"
+        table.add_row(f"  {row.activity}", period, str(row.entitled), str(row.completed),
+                      str(row.planned), str(row.overdue), str(row.remaining), str(row.over),
+                      f"[{colour}]{row.status}[/]")
     console().print(table)
     sums = usage_mod.totals(rows)
     console().print(
