@@ -69,7 +69,8 @@ def periods(year_id: str, year: AcademicYear, per: Per) -> list[Period]:
 
 
 def all_periods(year_id: str, year: AcademicYear) -> list[Period]:
-    return [p for per in ("year", "term", "half-term") for p in periods(year_id, year, per)]  # type: ignore[arg-type]
+    pers: tuple[Per, ...] = ("year", "term", "half-term")
+    return [p for per in pers for p in periods(year_id, year, per)]
 
 
 def year_of(trust: Trust, day: dt.date) -> str | None:

@@ -8,6 +8,7 @@ exists on disk but failed its own validation is not reported again here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 
@@ -35,7 +36,8 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         if v.engagement and not _exists(records, broken, "engagement", v.engagement):
             yield error(path, ("engagement",), f"unknown engagement '{v.engagement}'",
                         unknown_id_hint(v.engagement, records.engagements))
-        elif v.engagement in records.engagements and records.engagements[v.engagement].school != v.school:
+        elif v.engagement and v.engagement in records.engagements \
+                and records.engagements[v.engagement].school != v.school:
             yield error(path, ("engagement",),
                         f"engagement '{v.engagement}' is for {records.engagements[v.engagement].school}, "
                         f"not {v.school}")
@@ -184,7 +186,7 @@ def term_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield error("trust.yaml", ("years", year_id, "autumn", "start"),
                         f"{year_id} should start in {year_id[:4]}, not {year.autumn.start.year}")
         terms = list(calendar.terms(year).items())
-        for (name_a, a), (name_b, b) in zip(terms, terms[1:], strict=False):
+        for (name_a, a), (name_b, b) in itertools.pairwise(terms):
             if b.start <= a.end:
                 yield error("trust.yaml", ("years", year_id, name_b, "start"),
                             f"{year_id} {name_b} starts ({b.start}) before {name_a} ends ({a.end})")

@@ -132,7 +132,7 @@ def test_visit_on_a_weekend_is_a_warning_and_exit_0(stss: Any, mini: Path) -> No
 def test_half_term_and_closures_are_not_school_days(stss: Any, mini: Path, day: str, why: str) -> None:
     name = f"{day}-hill-top-education-review"
     write_records(mini, {f"visits/2026-27/{name}.md": VISIT.replace("2026-10-06", day)})
-    path, line, _, severity, message = only(problems(stss, mini))
+    _path, line, _, severity, message = only(problems(stss, mini))
     assert (line, severity) == (4, "warning") and why in message
 
 
@@ -186,7 +186,7 @@ def test_partnership_end_before_start(stss: Any, mini: Path) -> None:
 def test_overlapping_terms(stss: Any, mini: Path) -> None:
     trust = mini / "trust.yaml"
     trust.write_text(trust.read_text().replace("spring: {start: 2027-01-04", "spring: {start: 2026-12-14"))
-    path, line, column, _, message = only(problems(stss, mini))
+    path, line, _column, _, message = only(problems(stss, mini))
     assert (path, line) == ("trust.yaml", 5)
     assert "spring starts (2026-12-14) before autumn ends (2026-12-18)" in message
 
@@ -204,7 +204,7 @@ def test_engagement_for_another_school(stss: Any, mini: Path) -> None:
         "visits/2026-27/2026-10-06-hill-top-education-review.md": VISIT.replace(
             "staff: [alex-morgan]", "staff: [alex-morgan]\nengagement: other-support"),
     })
-    path, line, _, _, message = only(problems(stss, mini))
+    _path, line, _, _, message = only(problems(stss, mini))
     assert line == 7 and "is for other, not hill-top" in message
 
 
