@@ -51,7 +51,8 @@ def usage(
     from rich.markup import escape
     from rich.table import Table
 
-    from stss import calendar, usage as usage_mod
+    from stss import calendar
+    from stss import usage as usage_mod
 
     loaded = open_records(records)
     r = loaded.records
@@ -136,10 +137,9 @@ def engagements(
     format: FormatOpt = "table",
 ) -> None:
     """Each engagement's days commissioned, delivered, planned and remaining, with warnings."""
-    from rich.markup import escape
-    from rich.table import Table
-
     import typing
+
+    from rich.table import Table
 
     from stss import engagements as burn_mod
     from stss.models import EngagementStatus
