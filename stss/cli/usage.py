@@ -155,10 +155,11 @@ def engagements(
     if _emit([b.as_dict() for b in burns], format, columns):
         return
     table = Table(title="Engagements")
-    for col in ("engagement", "school", "kind", "status", "days", "delivered", "planned", "remaining", "warning"):
-        table.add_column(col, justify="right" if col in ("days", "delivered", "planned", "remaining") else "left")
+    for col in ("engagement", "kind", "status", "days", "delivered", "planned", "remaining", "warning"):
+        table.add_column(col, justify="right" if col in ("days", "delivered", "planned", "remaining") else "left",
+                         no_wrap=col == "engagement")
     for b in burns:
-        table.add_row(b.engagement, b.school, b.kind, b.status, f"{b.commissioned:g}", f"{b.delivered:g}",
+        table.add_row(b.engagement, b.kind, b.status, f"{b.commissioned:g}", f"{b.delivered:g}",
                       f"{b.planned:g}", f"{b.remaining:g}", "[yellow]" + "; ".join(b.flags) + "[/]" if b.flags else "")
     console().print(table)
 
