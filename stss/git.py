@@ -1,9 +1,17 @@
-"""git, called as a program without a shell: the records' history and audit trail."""
+"""git, called as a program without a shell: the records' history and audit trail.
+
+The only module that runs git. It hands back plain data (commits, the files
+they changed, file contents at a revision) and commits files it is given;
+what the changes mean is `stss.history`'s business.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from stss.errors import GitError
@@ -14,8 +22,8 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     exe = shutil.which("git")
     if exe is None:
         raise GitError("git is not installed", hint="install git, or run without --commit")
-    result = subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, check=False,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
+                            errors="replace", check=False, stdin=subprocess.DEVNULL)
     if check and result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}")
@@ -28,3 +36,191 @@ def is_repo(path: Path) -> bool:
 
 def init(path: Path) -> None:
     git(path, "init", "--quiet")
+
+
+# --- history ---------------------------------------------------------------------
+
+#: Separators git puts between commits and between a commit's header fields.
+_RECORD, _FIELD = "\x1e", "\x1f"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file a commit touched: status A/M/D/R/C/T, its path, and the old path of a rename."""
+
+    status: str
+    path: str
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Commit:
+    hash: str
+    short: str
+    author: str
+    date: dt.datetime  # the author date, in the author's time zone
+    parents: tuple[str, ...]
+    subject: str
+    changes: tuple[Change, ...]
+
+
+def require_repo(path: Path) -> None:
+    """Stop with a clear message when `path` is not inside a git working tree."""
+    result = git(path, "rev-parse", "--is-inside-work-tree", check=False)
+    if result.returncode != 0 or result.stdout.strip() != "true":
+        raise GitError(f"{path} is not in a git repository, so it has no history",
+                       hint="run 'git init' and commit the records (stss init does both)")
+
+
+def prefix(path: Path) -> str:
+    """Where `path` sits inside its repository, as git writes paths: '' or 'records/'."""
+    return git(path, "rev-parse", "--show-prefix").stdout.strip()
+
+
+def is_shallow(path: Path) -> bool:
+    return git(path, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+
+
+def has_commits(path: Path) -> bool:
+    return git(path, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+
+
+def resolve(path: Path, rev: str) -> str | None:
+    """The full hash `rev` names, or None if it names no commit."""
+    if rev.startswith("-"):
+        return None
+    result = git(path, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+    return result.stdout.strip() or None
+
+
+def log(path: Path, folders: Iterable[str], *, since: dt.date | None = None,
+        since_rev: str | None = None) -> list[Commit]:
+    """Commits touching `folders` (relative to `path`), oldest first, with the files
+    each changed; paths are given relative to `path`. `since` filters on the
+    committer date a day early, so callers can filter author dates exactly."""
+    args = ["log", "-z", "-M", "--name-status",
+            f"--format={_RECORD}%H{_FIELD}%h{_FIELD}%an{_FIELD}%aI{_FIELD}%P{_FIELD}%s"]
+    if since is not None:
+        args.append(f"--since={since - dt.timedelta(days=1)}")
+    args.append(f"{since_rev}..HEAD" if since_rev else "HEAD")
+    out = git(path, *args, "--", *folders).stdout
+    strip = prefix(path)
+    commits = [_commit(chunk, strip) for chunk in out.split(_RECORD) if chunk.strip("\0\n")]
+    return commits[::-1]
+
+
+def _commit(chunk: str, strip: str) -> Commit:
+    header, _, body = chunk.partition("\0")
+    full, short, author, date, parents, subject = header.split(_FIELD, 5)
+    tokens = body.lstrip("\n").split("\0")
+    changes = []
+    i = 0
+    while i < len(tokens) and tokens[i]:
+        status = tokens[i].strip()
+        if status[:1] in ("R", "C") and i + 2 < len(tokens):
+            old, new = tokens[i + 1], tokens[i + 2]
+            # A file moved in from outside the records is, for them, a new file.
+            changes.append(Change(status[0], new.removeprefix(strip), old.removeprefix(strip))
+                           if old.startswith(strip) else Change("A", new.removeprefix(strip)))
+            i += 3
+        else:
+            changes.append(Change(status[:1], tokens[i + 1].removeprefix(strip)))
+            i += 2
+    return Commit(full, short, author, dt.datetime.fromisoformat(date), tuple(parents.split()), subject,
+                  tuple(changes))
+
+
+def read_blobs(path: Path, specs: Sequence[tuple[str, str]]) -> list[bytes | None]:
+    """The contents of each (revision, path relative to `path`), None where there is
+    none; one `git cat-file --batch` for them all instead of a process per file."""
+    if not specs:
+        return []
+    exe = shutil.which("git")
+    if exe is None:
+        raise GitError("git is not installed")
+    strip = prefix(path)
+    request = "".join(f"{rev}:{strip}{rel}\n" for rev, rel in specs).encode("utf-8")
+    result = subprocess.run([exe, "cat-file", "--batch"], cwd=path, input=request, capture_output=True,
+                            check=False)
+    if result.returncode != 0:
+        raise GitError(f"git cat-file failed: {result.stderr.decode('utf-8', 'replace').strip()}")
+    out, pos = result.stdout, 0
+    found: list[bytes | None] = []
+    for _ in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if header[-1:] in ([b"missing"], [b"ambiguous"]) or len(header) != 3:
+            found.append(None)
+            continue
+        size = int(header[2])
+        found.append(out[pos:pos + size] if header[1] == b"blob" else None)
+        pos += size + 1
+    return found
+
+
+def uncommitted(path: Path, folders: Iterable[str]) -> list[str]:
+    """Files under `folders` with changes not yet committed (or not yet added)."""
+    out = git(path, "status", "--porcelain", "-z", "--untracked-files=all", "--", *folders).stdout
+    strip = prefix(path)
+    entries = out.split("\0")
+    files = []
+    i = 0
+    while i < len(entries) and entries[i]:
+        files.append(entries[i][3:].removeprefix(strip))
+        i += 2 if entries[i][0] in "RC" else 1
+    return files
+
+
+# --- committing -------------------------------------------------------------------
+
+
+def commit_files(path: Path, files: Sequence[str], message: str) -> str:
+    """Commit exactly `files` (relative to `path`), whatever else is staged; returns the short hash."""
+    if not files:
+        raise GitError("nothing to commit")
+    git(path, "add", "--", *files)
+    git(path, "commit", "--quiet", "-m", message, "--only", "--", *files)
+    return git(path, "rev-parse", "--short", "HEAD").stdout.strip()
+
+
+def roots(path: Path) -> list[tuple[str, dt.datetime]]:
+    """Commits with no parent: the first commit, or in a shallow clone where its history is cut."""
+    out = git(path, "log", "--max-parents=0", f"--format=%h{_FIELD}%aI", "HEAD").stdout
+    found = []
+    for line in out.splitlines():
+        short, _, date = line.partition(_FIELD)
+        found.append((short, dt.datetime.fromisoformat(date)))
+    return found
+
+
+def staged(path: Path) -> list[str]:
+    """Files with changes already staged in the index (paths as git shows them)."""
+    out = git(path, "diff", "--cached", "--name-only", "-z").stdout
+    return [name for name in out.split("\0") if name]
+
+
+def ready_to_commit(path: Path) -> None:
+    """Stop before anything is written when a commit of it could not be made
+    as asked: no repository, other changes already staged, or no identity."""
+    if not is_repo(path):
+        raise GitError(f"{path} is not in a git repository, so --commit cannot commit",
+                       hint="run 'git init' (stss init does), or leave out --commit")
+    already = staged(path)
+    if already:
+        shown = ", ".join(already[:5]) + (", ..." if len(already) > 5 else "")
+        raise GitError(f"refused: other changes are already staged ({shown}); nothing was written",
+                       hint="commit them, or unstage them with 'git restore --staged <file>', then try again")
+    if git(path, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
+        raise GitError("git does not know who you are, so it cannot commit; nothing was written",
+                       hint="git config --global user.name \"Your Name\" and "
+                            "git config --global user.email you@example.org")
+
+
+def tracked(path: Path, files: Sequence[str]) -> set[str]:
+    """Which of `files` (relative to `path`) git tracks."""
+    if not files:
+        return set()
+    out = git(path, "ls-files", "-z", "--full-name", "--", *files).stdout
+    strip = prefix(path)
+    return {name.removeprefix(strip) for name in out.split("\0") if name}

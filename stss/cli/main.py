@@ -27,6 +27,7 @@ app = typer.Typer(
 COMMANDS = (
     "stss.cli.records",
     "stss.cli.usage",
+    "stss.cli.history",
 )
 
 for _name in COMMANDS:

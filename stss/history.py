@@ -1,0 +1,351 @@
+"""What changed in the records, when and by whom: git history read as events.
+
+The pure part (`diff` and the per-kind functions) takes one file's old and
+new content as parsed YAML (None where the file did not exist) and the commit
+that changed it, and says what the change means for a director of
+education: "support level 2026-27: core -> enhanced (rationale: ...)",
+"visit cancelled: ...", "school joined (membership joining -> academy)".
+
+`history` and `events` read the commits through `stss.git` (the only module
+that runs git) and feed each changed file through `diff`. Nothing here
+writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: The folders, under the records root, whose history is told.
+FOLDERS = ("schools", "engagements", "visits")
+CLOSED = ("completed", "stopped")
+VISIT_KINDS = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
+               "postponed": "visit-postponed"}
+
+Doc = Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Meta:
+    """The commit a change came in: its author date, short hash and author."""
+
+    date: dt.date
+    commit: str
+    author: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to the records, as the commit that did it tells it."""
+
+    date: dt.date
+    commit: str
+    author: str
+    kind: str  # "support-level", "school-joined", "visit-cancelled", ...
+    school: str | None
+    summary: str
+    path: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"date": self.date.isoformat(), "commit": self.commit, "author": self.author,
+                "kind": self.kind, "school": self.school, "summary": self.summary, "path": self.path}
+
+
+@dataclass(frozen=True)
+class History:
+    events: list[Event]
+    notes: list[str] = field(default_factory=list)
+    shallow: bool = False
+
+
+# --- pure: one file's change -> events ---------------------------------------------
+
+
+def diff(path: str, old: Doc, new: Doc, meta: Meta) -> list[Event]:
+    """Events for one record file changed in one commit (`path` relative to the root)."""
+    folder, _, name = path.partition("/")
+    if folder == "schools":
+        return school_events(name.removesuffix(".yaml"), old, new, meta, path)
+    if folder == "engagements":
+        return engagement_events(old, new, meta, path)
+    if folder == "visits":
+        return visit_events(old, new, meta, path)
+    return []
+
+
+def _recorder(meta: Meta, school: str | None, path: str) -> tuple[list[Event], Callable[[str, str], None]]:
+    """A list of events and a function adding one (of a kind, with a summary) to it."""
+    out: list[Event] = []
+
+    def ev(kind: str, summary: str) -> None:
+        out.append(Event(meta.date, meta.commit, meta.author, kind, school, summary, path))
+
+    return out, ev
+
+
+def _school_of(doc: Mapping[str, Any]) -> str | None:
+    return doc["school"] if isinstance(doc.get("school"), str) else None
+
+
+def school_events(school: str, old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Event]:
+    out, ev = _recorder(meta, school, path)
+    if new is None:
+        if old is not None:
+            ev("school-removed", f"school record removed (was {_s(old.get('membership'))})")
+        return out
+    before: Mapping[str, Any] = old or {}
+    m_old, m_new = before.get("membership"), new.get("membership")
+    joined = f", joined {_s(new['joined'])}" if new.get("joined") else ""
+    if old is None:
+        ev("school-joined" if m_new == "academy" else "school-added", f"school added ({_s(m_new)}{joined})")
+    elif m_old != m_new:
+        if m_new == "academy":
+            ev("school-joined", f"school joined (membership {_s(m_old)} -> academy{joined})")
+        elif m_old == "academy":
+            ev("school-left", f"school left (membership academy -> {_s(m_new)})")
+        else:
+            ev("membership", f"membership {_s(m_old)} -> {_s(m_new)}")
+    if old is not None:
+        details = [f"{key.replace('_', ' ')}: {_s(before.get(key))} -> {_s(new.get(key))}"
+                   for key in ("name", "phase", "religious_character", "local_authority")
+                   if before.get(key) != new.get(key)]
+        if details:
+            ev("school-details", "; ".join(details))
+        head_old, head_new = _get(before.get("headteacher"), "name"), _get(new.get("headteacher"), "name")
+        if head_old != head_new:
+            started = _get(new.get("headteacher"), "started")
+            ev("headteacher", f"headteacher {_s(head_old)} -> {_s(head_new)}"
+               + (f" (started {_s(started)})" if started else ""))
+        seen = {_get(i, "date") for i in _list(before.get("inspections"))}
+        for inspection in _list(new.get("inspections")):
+            if _get(inspection, "date") not in seen:
+                ev("inspection", f"inspection {_s(_get(inspection, 'date'))} recorded: {_outcome(inspection)}")
+    for year, summary in _support_changes(before.get("support"), new.get("support")):
+        ev("support-level", f"support level {year}: {summary}")
+    return out
+
+
+def _support_changes(old: Any, new: Any) -> list[tuple[str, str]]:
+    old = old if isinstance(old, Mapping) else {}
+    new = new if isinstance(new, Mapping) else {}
+    out = []
+    for year in sorted(set(old) | set(new), key=str):
+        was, now = old.get(year), new.get(year)
+        if was == now:
+            continue
+        level_was, level_now = _get(was, "level"), _get(now, "level")
+        rationale = _get(now, "rationale")
+        why = f" (rationale: {_squash(rationale)})" if rationale else ""
+        if now is None:
+            out.append((str(year), f"withdrawn (was {_s(level_was)})"))
+        elif was is None:
+            out.append((str(year), f"{_s(level_now)}{why}"))
+        elif level_was != level_now:
+            out.append((str(year), f"{_s(level_was)} -> {_s(level_now)}{why}"))
+        else:
+            revised = [k for k in ("decided", "rationale", "extra") if _get(was, k) != _get(now, k)]
+            shown = why if "rationale" in revised else ""
+            out.append((str(year), f"{_s(level_now)} (revised: {', '.join(revised) or 'details'}){shown}"))
+    return out
+
+
+def engagement_events(old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Event]:
+    doc = new if new is not None else old
+    if doc is None:
+        return []
+    title = _s(doc.get("title"))
+    out, ev = _recorder(meta, _school_of(doc), path)
+    if old is None or new is None:
+        status = _s(doc.get("status", "active"))
+        if new is None:
+            ev("engagement-removed", f"engagement record removed: {title} (was {status})")
+        else:
+            ev("engagement-opened", f"engagement opened: {title} ({_s(doc.get('kind'))}, {status})")
+        return out
+    s_old, s_new = old.get("status", "active"), new.get("status", "active")
+    if s_old != s_new:
+        if s_new in CLOSED and s_old not in CLOSED:
+            ev("engagement-closed", f"engagement closed ({s_new}): {title}")
+        else:
+            ev("engagement-status", f"engagement {_s(s_old)} -> {_s(s_new)}: {title}")
+    changed = [f"{key} {_s(old.get(key))} -> {_s(new.get(key))}"
+               for key in ("start", "end", "days", "staff") if old.get(key) != new.get(key)]
+    if changed:
+        ev("engagement-changed", f"{title}: " + "; ".join(changed))
+    return out
+
+
+def visit_events(old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Event]:
+    doc = new if new is not None else old
+    if doc is None:
+        return []
+    out, ev = _recorder(meta, _school_of(doc), path)
+    what = f"{_s(doc.get('activity'))} on {_s(doc.get('date'))}"
+    status = doc.get("status")
+    reason = f": {_squash(doc['reason'])}" if doc.get("reason") and status in ("cancelled", "postponed") else ""
+    if new is None:
+        ev("visit-removed", f"visit removed: {what} (was {_s(status)})")
+        return out
+    if old is None:
+        verb = "logged" if status == "completed" else _s(status)
+        ev(VISIT_KINDS.get(str(status), "visit-added"), f"visit {verb}: {what}{reason}")
+        return out
+    if old.get("date") != new.get("date"):
+        ev("visit-moved", f"visit moved: {_s(new.get('activity'))} {_s(old.get('date'))} -> {_s(new.get('date'))}")
+    if old.get("status") != status:
+        kind = VISIT_KINDS.get(str(status), "visit-status") if status != "planned" else "visit-status"
+        ev(kind, f"visit {_s(status)}: {what}{reason}" if kind != "visit-status"
+           else f"visit {_s(old.get('status'))} -> {_s(status)}: {what}")
+    return out
+
+
+def pair_moves(changes: list[tuple[str, Doc, Doc]]) -> list[tuple[str, Doc, Doc]]:
+    """Within one commit, a visit file removed and one added for the same school and
+    activity is one visit moved (git's rename detection misses it when the notes changed too)."""
+    added = {i: c for i, c in enumerate(changes)
+             if c[1] is None and c[2] is not None and c[0].startswith("visits/")}
+    out: list[tuple[str, Doc, Doc]] = []
+    used: set[int] = set()
+    for i, (path, old, new) in enumerate(changes):
+        if i in added:
+            continue
+        if new is None and old is not None and path.startswith("visits/"):
+            match = next((j for j, (_, _, doc) in added.items() if j not in used and doc is not None
+                          and (doc.get("school"), doc.get("activity")) == (old.get("school"), old.get("activity"))),
+                         None)
+            if match is not None:
+                used.add(match)
+                out.append((added[match][0], old, added[match][2]))
+                continue
+        out.append((path, old, new))
+    out.extend(c for j, c in added.items() if j not in used)
+    return out
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, Mapping) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _s(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_s(v) for v in value) or "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _squash(text: Any) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def _outcome(inspection: Any) -> str:
+    if _get(inspection, "judgement"):
+        category = _get(inspection, "category")
+        return _s(_get(inspection, "judgement")) + (f" ({category})" if category else "")
+    grades = _get(inspection, "grades")
+    if isinstance(grades, Mapping):
+        counts: dict[str, int] = {}
+        for grade in grades.values():
+            counts[str(grade)] = counts.get(str(grade), 0) + 1
+        text = ", ".join(f"{n} {g}" for g, n in counts.items())
+        return f"report card ({text}; safeguarding {_s(_get(inspection, 'safeguarding'))})"
+    return _s(_get(inspection, "framework"))
+
+
+# --- reading git ---------------------------------------------------------------------
+
+
+def events(root: Path, since: dt.date | None = None, until: dt.date | None = None) -> list[Event]:
+    """Every event in the records' history between two dates (inclusive), oldest first."""
+    return history(root, since=since, until=until).events
+
+
+def history(root: Path, *, since: dt.date | None = None, until: dt.date | None = None,
+            since_rev: str | None = None) -> History:
+    """Events from git, with notes on what the history cannot tell (a shallow clone,
+    uncommitted changes, a file version that does not parse). Raises `GitError`
+    outside a repository."""
+    from stss import git
+
+    git.require_repo(root)
+    if not git.has_commits(root):
+        return History([], ["the repository has no commits yet"])
+    notes: list[str] = []
+    shallow = git.is_shallow(root)
+    if shallow:
+        for short, when in git.roots(root):
+            notes.append(f"this is a shallow clone: history before {when.date()} is missing, and what commit "
+                         f"{short} changed cannot be told from what came before it "
+                         "(run 'git fetch --unshallow' for the whole history)")
+    wanted = [c for c in git.log(root, FOLDERS, since=since, since_rev=since_rev)
+              if (since is None or c.date.date() >= since) and (until is None or c.date.date() <= until)
+              and not (shallow and not c.parents)]
+    specs: list[tuple[str, str]] = []
+    plan: list[list[tuple[str, int | None, int | None]]] = [[] for _ in wanted]
+    for n, commit in enumerate(wanted):
+        for change in commit.changes:
+            if not is_record_path(change.path):
+                continue
+            old_index = new_index = None
+            if change.status != "A" and commit.parents:
+                old_index = len(specs)
+                specs.append((f"{commit.hash}^", change.old_path or change.path))
+            if change.status != "D":
+                new_index = len(specs)
+                specs.append((commit.hash, change.path))
+            plan[n].append((change.path, old_index, new_index))
+    blobs = git.read_blobs(root, specs)
+    out: list[Event] = []
+    for n, commit in enumerate(wanted):
+        meta = Meta(commit.date.date(), commit.short, commit.author)
+        changes: list[tuple[str, Doc, Doc]] = []
+        for path, old_index, new_index in plan[n]:
+            old, old_ok = _doc(path, None if old_index is None else blobs[old_index])
+            new, new_ok = _doc(path, None if new_index is None else blobs[new_index])
+            if old_ok and new_ok:
+                changes.append((path, old, new))
+            else:
+                notes.append(f"{commit.short}: {path} did not parse as a record there; its change is not shown")
+        for path, old, new in pair_moves(changes):
+            out.extend(diff(path, old, new, meta))
+    pending = git.uncommitted(root, FOLDERS)
+    if pending:
+        notes.append(f"{len(pending)} record file(s) have changes not yet committed; history shows commits only")
+    return History(out, notes, shallow)
+
+
+def is_record_path(path: str) -> bool:
+    parts = path.split("/")
+    if parts[0] in ("schools", "engagements"):
+        return len(parts) == 2 and parts[1].endswith(".yaml")
+    return parts[0] == "visits" and len(parts) == 3 and parts[2].endswith(".md")
+
+
+def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
+    """A file version as parsed YAML: (None, True) when there is no file, (None, False)
+    when there is one that is not a YAML mapping."""
+    from stss.errors import Problem
+    from stss.parsing import decode, load_yaml, split_front_matter
+
+    if raw is None:
+        return None, True
+    text, _ = decode(path, raw)
+    if text is None:
+        return None, False
+    if path.endswith(".md"):
+        split = split_front_matter(path, text)
+        if isinstance(split, Problem):
+            return None, False
+        text = split[0]
+    data, problems = load_yaml(path, text)
+    return (data, True) if not problems and isinstance(data, dict) else (None, False)
