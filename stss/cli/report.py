@@ -1,0 +1,100 @@
+"""`stss report`: the termly board pack, or one school's summary, as markdown, HTML or PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from stss.cli.common import (
+    RecordsOpt,
+    SchoolOpt,
+    TermOpt,
+    TodayOpt,
+    YearOpt,
+    check_id,
+    console,
+    open_records,
+    pick_year,
+    today_of,
+)
+
+if TYPE_CHECKING:
+    from stss.models import Trust
+    from stss.reporting import History
+
+
+def report(
+    records: RecordsOpt = None,
+    year: YearOpt = None,
+    term: TermOpt = None,
+    school: SchoolOpt = None,
+    format: Annotated[Literal["md", "html", "pdf"], typer.Option("--format", help="md, html or pdf (printed from the HTML by headless Chromium).")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report here (default: print it; PDF needs --out).", dir_okay=False, show_default=False)] = None,
+    template: Annotated[str | None, typer.Option("--template", help="Template NAME: NAME.md.j2 or NAME.html.j2 from the records' templates/ or the built-in ones.", show_default=False)] = None,
+    include_confidential: Annotated[bool, typer.Option("--include-confidential", help="Describe confidential visits (safeguarding reviews) too, for a closed session.")] = False,
+    today: TodayOpt = None,
+) -> None:
+    """The termly school-improvement report: the trust board pack, or with --school one
+    school's summary for its local governing body.
+
+    The same records, git history and --today always give the same bytes (md and html).
+    """
+    from stss import calendar, render, reporting, usage
+    from stss.errors import UsageError
+
+    loaded = open_records(records)
+    r = loaded.records
+    assert r.trust is not None
+    day = today_of(today)
+    year_id = pick_year(loaded, year, day)
+    check_id("school", school, r.schools)
+    check_id("term", term, calendar.TERMS)
+    if format == "pdf" and out is None:
+        raise UsageError("a PDF needs somewhere to go", hint="add --out board-pack.pdf")
+    term_id = term or current_term(r.trust, year_id, day)
+    span = calendar.terms(r.trust.years[year_id])[term_id]
+    model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
+                            history_of(loaded.root, span.start, min(span.end, day)), school,
+                            include_confidential)
+    html_or_md = render.render(model, model.kind, format, loaded.root, template)
+    data: str | bytes = render.to_pdf(html_or_md) if format == "pdf" else html_or_md
+    if out is None:
+        typer.echo(html_or_md, nl=False)
+        return
+    render.write(out, data)
+    console().print(f"wrote {out}")
+
+
+def current_term(trust: Trust, year_id: str, day: dt.date) -> str:
+    """The term `day` falls in, else the last one begun by then (autumn before the year starts)."""
+    from stss import calendar
+
+    begun = [name for name, t in calendar.terms(trust.years[year_id]).items() if t.start <= day]
+    return begun[-1] if begun else "autumn"
+
+
+def history_of(root: Path, since: dt.date, until: dt.date) -> History:
+    """Changes from git between two dates, or why there are none to show."""
+    from stss.errors import GitError
+    from stss.reporting import ChangeEvent, History
+
+    try:
+        from stss import history
+    except ImportError:  # pragma: no cover - history ships with stss; kept for partial installs
+        return History(False, reason="this version of stss cannot read history")
+    if until < since:
+        return History(True)
+    try:
+        events = history.events(root, since, until)
+    except GitError as exc:
+        reason = "the records folder is not in a git repository" if "repositor" in exc.message else exc.message
+        return History(False, reason=reason)
+    return History(True, tuple(ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary)
+                               for e in events))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,316 @@
+"""Turning a report model into markdown, HTML or PDF: the only rendering I/O.
+
+Owns the Jinja environment (sandboxed: templates and notes may arrive in a
+pull request), finding templates (the trust's `templates/` first, then the
+built-in ones), markdown for visit notes (no raw HTML, unsafe links inert),
+a last check that HTML output holds nothing that could run, and printing HTML
+to PDF with headless Chromium. It never reads records or computes figures:
+`reporting` builds the model, this module only presents it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import stss
+from stss.errors import TemplateError
+
+if TYPE_CHECKING:
+    from jinja2 import BaseLoader, Environment
+
+Format = Literal["md", "html", "pdf"]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ENV = "STSS_CHROMIUM"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MODEL_HINT = "templates may only read the report model's public fields and filters (see docs/reports.md)"
+
+
+def builtin_templates() -> Path:
+    """The shipped templates: inside the installed package, else the repo's `templates/` (editable installs)."""
+    here = Path(stss.__file__).resolve().parent
+    packaged = here / "templates"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+def template_dirs(root: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: the trust's own, then the built-in ones."""
+    own = root / "templates" if root is not None else None
+    return [d for d in (own, builtin_templates()) if d is not None and d.is_dir()]
+
+
+def template_file(kind: str, fmt: Format, name: str | None = None) -> str:
+    """The template for a report: `NAME.md.j2` or `NAME.html.j2` (PDF is printed from the HTML)."""
+    base = name or kind
+    if base.endswith(".j2"):
+        base = base.rsplit(".", 2)[0]
+    if not TEMPLATE_NAME.match(base):
+        raise TemplateError(f"'{name}' is not a template name", hint="use a name like board-pack or my-pack")
+    return f"{base}.{'md' if fmt == 'md' else 'html'}.j2"
+
+
+def render(model: object, kind: str, fmt: Format, root: Path | None = None, template: str | None = None) -> str:
+    """Render `model` (exposed to the template as `report`) with the chosen template."""
+    from jinja2 import TemplateNotFound
+    from jinja2 import TemplateSyntaxError as JinjaSyntaxError
+    from jinja2.exceptions import SecurityError
+    from jinja2.exceptions import TemplateError as JinjaError
+
+    name = template_file(kind, fmt, template)
+    env = environment(root)
+    try:
+        text = env.get_template(name).render(report=model)
+    except TemplateNotFound as exc:
+        known = sorted({p.name for d in template_dirs(root) for p in d.glob("*.j2")})
+        raise TemplateError(f"no template '{exc.name}'", hint=f"templates found: {', '.join(known) or 'none'}") from None
+    except JinjaSyntaxError as exc:
+        raise TemplateError(f"{exc.name or name}:{exc.lineno}: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"{_where(exc, name)}: refused: {exc}", hint=MODEL_HINT) from None
+    except JinjaError as exc:
+        raise TemplateError(f"{_where(exc, name)}: {exc}", hint=MODEL_HINT) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise TemplateError(f"{_where(exc, name)}: {type(exc).__name__}: {exc}") from None
+    if fmt != "md":
+        check_html(text, name)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _where(exc: BaseException, name: str) -> str:
+    """`template:line` of the innermost template frame of a rendering error."""
+    found = name
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = f"{Path(filename).name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def environment(root: Path | None) -> Environment:
+    """A sandboxed Jinja environment over the template folders, with the report filters."""
+    from jinja2 import StrictUndefined, pass_eval_context
+    from jinja2.nodes import EvalContext
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    @pass_eval_context
+    def finalize(ctx: EvalContext, value: Any) -> Any:
+        # HTML templates autoescape; in markdown ones, text values get markdown's escapes.
+        if ctx.autoescape or isinstance(value, Markup) or not isinstance(value, str):
+            return value
+        return md_escape(value)
+
+    env = ImmutableSandboxedEnvironment(
+        loader=_loader(template_dirs(root)), undefined=StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=finalize,
+        autoescape=lambda name: bool(name and (name.endswith(".html.j2") or name.endswith(".html"))))
+    env.filters.update(FILTERS)
+    env.filters["markdown"] = lambda text: Markup(markdown_html(str(text)))
+    env.filters["md_block"] = lambda text: Markup(md_block(str(text)))
+    return env
+
+
+def _loader(dirs: list[Path]) -> BaseLoader:
+    from jinja2 import BaseLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    class Loader(BaseLoader):
+        """Files under the template folders only: no symlinks, nothing outside them."""
+
+        def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+            parts = split_template_path(template)
+            for folder in dirs:
+                path = folder.joinpath(*parts)
+                if path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(folder.resolve()):
+                    mtime = path.stat().st_mtime_ns
+                    return path.read_text("utf-8"), str(path), lambda p=path, m=mtime: p.stat().st_mtime_ns == m
+            raise TemplateNotFound(template)
+
+    return Loader()
+
+
+# --- filters -----------------------------------------------------------------
+
+
+def longdate(day: dt.date | None) -> str:
+    return "" if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def shortdate(day: dt.date | None) -> str:
+    return "" if day is None else f"{day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def label(slug: object) -> str:
+    """An id or enum value as words: requires-improvement -> Requires improvement."""
+    text = str(slug).replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
+def days(value: float) -> str:
+    return f"{value:g}"
+
+
+def css_string(text: object) -> str:
+    """A quoted CSS string: anything but letters, digits and spaces as a CSS escape, so
+    no value can end the string or the stylesheet."""
+    return '"' + "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
+                         for c in str(text)) + '"'
+
+
+FILTERS: dict[str, Callable[..., Any]] = {"longdate": longdate, "shortdate": shortdate, "label": label,
+                                          "days": days, "css_string": css_string}
+
+_MD_ESCAPES = re.compile(r"(?<!\\)(\||<(?=[A-Za-z/!?]))")
+_RAW_HTML = re.compile(r"(?<!\\)<(?=[A-Za-z/!?])")
+_UNSAFE_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?\s*(?:javascript|vbscript|data|file):[^()\s]*(?:\([^()]*\)[^()\s]*)*"
+                          r"(?:\s+\"[^\"]*\")?\s*\)", re.IGNORECASE)
+
+
+def md_escape(text: str) -> str:
+    """A value in a markdown document: `|` (which would end a table cell) and the `<` of
+    anything that looks like an HTML tag are backslash-escaped; the rest is left as
+    written. Escaping twice changes nothing, so macro output can pass through again."""
+    return _MD_ESCAPES.sub(r"\\\1", text)
+
+
+def md_block(text: str) -> str:
+    """Visit notes for a markdown document: kept as markdown, with raw HTML shown as text and
+    links to javascript:, vbscript:, data: and file: URLs reduced to their words."""
+    return _RAW_HTML.sub(r"\\<", _UNSAFE_LINK.sub(r"\1", text))
+
+
+def markdown_html(text: str, heading_offset: int = 3) -> str:
+    """Notes as HTML: CommonMark without raw HTML; unsafe link targets stay plain text
+    (markdown-it's validateLink); headings moved down to sit under the report's own."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+    return str(md.renderer.render(tokens, md.options, {}))
+
+
+# --- HTML output check -------------------------------------------------------------
+
+_BANNED_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "link", "meta-refresh"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background"}
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
+        if tag in _BANNED_TAGS:
+            self.found.append(f"line {line}: <{tag}>")
+        for key, value in attrs:
+            value = value or ""
+            if key.startswith("on"):
+                self.found.append(f"line {line}: event handler {key}=")
+            elif key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value)):
+                self.found.append(f"line {line}: {key}={value[:40]!r}")
+            elif key == "style" and not _safe_css(value):
+                self.found.append(f"line {line}: style loads a resource")
+            elif tag == "meta" and key == "http-equiv" and value.lower() == "refresh":
+                self.found.append(f"line {line}: <meta http-equiv=refresh>")
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style and not _safe_css(data):
+            self.found.append(f"line {self.getpos()[0]}: stylesheet loads a resource")
+
+
+def _safe_link(url: str) -> bool:
+    """A link a reader may follow: to a web page, an email address, or within the report."""
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", re.sub(r"[\s\x00-\x1f]", "", url).lower())
+    return scheme is None or scheme.group(1) in ("http", "https", "mailto")
+
+
+def _inline(url: str) -> bool:
+    """A resource the page itself loads: only from inside the page (an anchor or a bitmap data URL)."""
+    url = re.sub(r"[\s\x00-\x1f]", "", url).lower()
+    return url.startswith(("#", "data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")) or not url
+
+
+def _safe_css(css: str) -> bool:
+    lowered = css.lower()
+    return "@import" not in lowered and "expression(" not in lowered and all(
+        _inline(u.strip(" '\"")) for u in re.findall(r"url\(([^)]*)\)", lowered))
+
+
+def check_html(html: str, name: str) -> None:
+    """Refuse HTML that could run code or fetch anything: reports open in trustees' browsers."""
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    if checker.found:
+        raise TemplateError(f"{name} produced unsafe HTML: {'; '.join(checker.found[:5])}",
+                            hint="reports are static: no scripts, event handlers, frames, forms or external resources")
+
+
+# --- PDF ------------------------------------------------------------------------
+
+
+def find_chromium() -> str:
+    """The Chromium (or Chrome) executable: $STSS_CHROMIUM, else the first on PATH."""
+    chosen = os.environ.get(CHROMIUM_ENV)
+    for name in ([chosen] if chosen else CHROMIUM_NAMES):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise TemplateError("PDF needs a headless Chromium, and none was found",
+                        hint="install chromium (apt-get install chromium), set STSS_CHROMIUM, or use --format html")
+
+
+def chromium_args(exe: str, profile: Path) -> list[str]:
+    return [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+            f"--user-data-dir={profile}"]
+
+
+def to_pdf(html: str, timeout: float = 180) -> bytes:
+    """Print HTML to PDF with headless Chromium (A4, no browser header or footer)."""
+    exe = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="stss-pdf-") as tmp:
+        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, "utf-8")
+        args = [*chromium_args(exe, Path(tmp) / "profile"), "--no-pdf-header-footer",
+                f"--print-to-pdf={pdf}", page.as_uri()]
+        try:
+            result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False,
+                                    stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise TemplateError(f"Chromium took more than {timeout:g}s to print the PDF") from None
+        if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            raise TemplateError(f"Chromium could not print the PDF (exit {result.returncode})",
+                                hint=detail[-1][:200] if detail else "run it by hand to see why")
+        return pdf.read_bytes()
+
+
+def write(out: Path, data: str | bytes) -> None:
+    """Write a rendered report where --out says (outside the records is fine: it is output)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(tmp, out)

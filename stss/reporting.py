@@ -1,0 +1,496 @@
+"""The termly report model, and `build()`, which computes it from the records.
+
+Owns the plain data a report template sees (frozen dataclasses, documented in
+docs/reports.md) and the rules for what goes in a board pack or a school
+summary: which visits, notes, actions, engagements and changes, what is
+confidential. Pure: the records, the usage rows, the history events and
+`today` come in as arguments; nothing here reads files, git or the clock, and
+nothing here knows about Jinja, HTML or markdown rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from stss import calendar
+from stss.actions import open_actions
+from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, burn
+from stss.models import Offer, Ofsted2019, Records, School, Term, Trust, Visit
+from stss.staffing import loads
+from stss.usage import UsageRow, in_term, totals
+
+#: Headings of a visit's notes that reports show, as (key, label); others stay in the notes.
+GRADES = ("exceptional", "strong", "expected", "needs-attention", "urgent-improvement")
+JUDGEMENTS = ("outstanding", "good", "requires-improvement", "inadequate")
+#: Kinds of history event a report lists: decisions a board follows, not day-to-day visit logging.
+REPORTED_CHANGES = frozenset({
+    "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
+    "headteacher", "inspection", "engagement-opened", "engagement-status", "engagement-closed",
+    "engagement-removed"})
+NOTE_SECTIONS = {"summary": "Summary", "findings": "Findings", "strengths": "Strengths",
+                 "areas for development": "Areas for development", "next steps": "Next steps",
+                 "agreed": "Agreed"}
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """A change to the records found in git history (from `stss.history`)."""
+
+    date: dt.date
+    commit: str
+    author: str
+    kind: str
+    school: str | None
+    summary: str
+    school_name: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    available: bool
+    events: tuple[ChangeEvent, ...] = ()
+    reason: str = ""  # why history is unavailable
+
+
+# --- the model templates see ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BarSegment:
+    kind: str  # completed | planned | overdue | missed | unplanned
+    count: int
+    x: float  # percent from the left
+    width: float  # percent
+
+
+@dataclass(frozen=True)
+class Tally:
+    entitled: int
+    completed: int
+    planned: int
+    overdue: int
+    missed: int
+    unplanned: int
+    bar: tuple[BarSegment, ...]
+    text_bar: str  # the same bar in 20 characters, for plain text
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    activity: str
+    activity_name: str
+    period: str
+    period_label: str
+    entitled: int
+    completed: int
+    planned: int
+    overdue: int
+    remaining: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Grade:
+    area: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class Inspection:
+    framework: Literal["ofsted-2019", "ofsted-2025"]
+    date: dt.date
+    outcome: str  # a judgement (with category), or "report card"
+    grades: tuple[Grade, ...] = ()
+    safeguarding: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    heading: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    school: str
+    school_name: str
+    text: str
+    owner: str
+    due: dt.date | None
+    state: str  # overdue | due (within 14 days) | open
+    visit_date: dt.date
+    activity_name: str
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    path: str
+    school: str
+    school_name: str
+    date: dt.date
+    activity: str
+    activity_name: str
+    status: str
+    staff: tuple[str, ...]
+    focus: tuple[str, ...]
+    days: float
+    confidential: bool
+    notes: tuple[NoteSection, ...]
+
+
+@dataclass(frozen=True)
+class EngagementSummary:
+    id: str
+    school: str
+    school_name: str
+    kind: str
+    title: str
+    status: str
+    start: dt.date
+    end: dt.date | None
+    days_commissioned: float
+    days_delivered: float
+    days_planned: float
+    flags: tuple[str, ...]  # what needs a decision, in words
+    ending_soon: bool  # a live engagement ending within 30 days
+    decision_due: bool  # a trust partnership running 12 months or more
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: str
+    name: str
+    capacity_days: float
+    days_here: float  # completed + planned this year at the schools in the report
+    completed_days: float  # trust-wide, this year
+    planned_days: float  # trust-wide, this year
+    percent_of_capacity: int
+    over_capacity: bool
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    schools: tuple[SchoolRef, ...]
+
+
+@dataclass(frozen=True)
+class SchoolSection:
+    id: str
+    name: str
+    urn: int | None
+    phase: str
+    membership: str
+    local_authority: str | None
+    headteacher: str | None
+    headteacher_started: dt.date | None
+    level: str | None
+    level_name: str
+    previous_level: str | None
+    rationale: str | None
+    inspection: Inspection | None
+    term: Tally
+    year_to_date: Tally
+    delivery: tuple[DeliveryRow, ...]
+    visits: tuple[VisitSummary, ...]  # completed this term, confidential ones only when included
+    upcoming: tuple[VisitSummary, ...]  # planned for the rest of the term
+    confidential_left_out: int
+    open_actions: tuple[ActionItem, ...]
+    engagements: tuple[EngagementSummary, ...]
+    changes: tuple[ChangeEvent, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: Literal["board-pack", "school-summary"]
+    title: str
+    trust_name: str
+    year: str
+    term: str
+    term_start: dt.date
+    term_end: dt.date
+    today: dt.date
+    include_confidential: bool
+    confidential_left_out: int
+    schools: tuple[SchoolSection, ...]
+    by_level: tuple[Group, ...]
+    by_outcome: tuple[Group, ...]
+    term_delivery: Tally
+    year_to_date: Tally
+    open_actions: int
+    overdue_actions: int
+    engagements: tuple[EngagementSummary, ...]
+    staff: tuple[StaffRow, ...]
+    history: History
+
+
+# --- building it -------------------------------------------------------------
+
+
+def build(records: Records, year: str, term: str, today: dt.date, usage: Sequence[UsageRow],
+          history: History, school: str | None = None, include_confidential: bool = False) -> Report:
+    """The report for `term` of `year`: a board pack, or one school's summary when `school` is given."""
+    trust, offer = records.trust, records.offer
+    assert trust is not None and offer is not None, "build() needs loaded records"
+    span = calendar.terms(trust.years[year])[term]
+    ids = [school] if school else sorted(records.schools, key=lambda s: (records.schools[s].name, s))
+    names = {sid: s.name for sid, s in records.schools.items()}
+    history = History(history.available, tuple(
+        ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, names.get(e.school or "", ""))
+        for e in sorted(history.events, key=lambda e: (e.date, e.commit, e.kind, e.school or "", e.summary))
+        if span.start <= e.date <= span.end and e.kind in REPORTED_CHANGES and school in (None, e.school)),
+        history.reason)
+    ctx = _Context(records, year, term, span, today, include_confidential, usage,
+                   _period_starts(trust, usage), history)
+    sections = tuple(_school(ctx, sid) for sid in ids)
+    rows = [r for r in usage if r.school in ids]
+    title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
+             else f"{names[school]}: {term.capitalize()} term {year}")
+    return Report(
+        kind="school-summary" if school else "board-pack", title=title, trust_name=trust.name,
+        year=year, term=term, term_start=span.start, term_end=span.end, today=today,
+        include_confidential=include_confidential,
+        confidential_left_out=sum(s.confidential_left_out for s in sections),
+        schools=sections,
+        by_level=_groups(sections, lambda s: (s.level or "~none", s.level_name), offer.levels),
+        by_outcome=_groups(sections, _outcome_key, {}),
+        term_delivery=tally(r for r in rows if ctx.in_term(r)),
+        year_to_date=tally(r for r in rows if ctx.begun(r)),
+        open_actions=sum(len(s.open_actions) for s in sections),
+        overdue_actions=sum(a.state == "overdue" for s in sections for a in s.open_actions),
+        engagements=tuple(sorted((e for s in sections for e in s.engagements),
+                                 key=lambda e: (e.school_name, e.start, e.id))),
+        staff=_staff(records, year, set(ids)),
+        history=history,
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    records: Records
+    year: str
+    term: str
+    span: Term
+    today: dt.date
+    include_confidential: bool
+    usage: Sequence[UsageRow]
+    starts: Mapping[str, dt.date]
+    history: History
+
+    def in_term(self, row: UsageRow) -> bool:
+        """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
+        return row.period != self.year and in_term(row, self.term)
+
+    def begun(self, row: UsageRow) -> bool:
+        return self.starts.get(row.period, self.today) <= self.today
+
+    def shown(self, confidential: bool) -> bool:
+        return self.include_confidential or not confidential
+
+
+def _school(ctx: _Context, sid: str) -> SchoolSection:
+    records, year = ctx.records, ctx.year
+    s = records.schools[sid]
+    offer = records.offer
+    assert offer is not None
+    decision = s.support.get(year)
+    before = s.support.get(f"{int(year[:4]) - 1}-{year[2:4]}")
+    rows = [r for r in ctx.usage if r.school == sid]
+    visits = sorted((_visit(records, p, v, ctx.include_confidential) for p, v in records.visits_of(sid)
+                     if ctx.span.start <= v.date <= ctx.span.end),
+                    key=lambda v: (v.date, v.activity_name, v.path))
+    done = [v for v in visits if v.status == "completed"]
+    shown = [v for v in done if ctx.shown(v.confidential)]
+    return SchoolSection(
+        id=sid, name=s.name, urn=s.urn, phase=s.phase, membership=s.membership,
+        local_authority=s.local_authority,
+        headteacher=s.headteacher.name if s.headteacher else None,
+        headteacher_started=s.headteacher.started if s.headteacher else None,
+        level=decision.level if decision else None,
+        level_name=_level_name(offer, decision.level if decision else None),
+        previous_level=before.level if before else None,
+        rationale=decision.rationale if decision else None,
+        inspection=_inspection(s),
+        term=tally(r for r in rows if ctx.in_term(r)),
+        year_to_date=tally(r for r in rows if ctx.begun(r)),
+        delivery=tuple(_delivery(records, (r for r in rows if in_term(r, ctx.term)), ctx.starts)),
+        visits=tuple(shown),
+        upcoming=tuple(v for v in visits if v.status == "planned" and v.date >= ctx.today
+                       and ctx.shown(v.confidential)),
+        confidential_left_out=len(done) - len(shown),
+        open_actions=_actions(ctx, sid),
+        engagements=_engagements(ctx, sid),
+        changes=tuple(e for e in ctx.history.events if e.school == sid),
+    )
+
+
+def _visit(records: Records, path: str, v: Visit, include_confidential: bool) -> VisitSummary:
+    activity = records.activity(v.activity)
+    confidential = v.is_confidential(activity)
+    return VisitSummary(
+        path=path, school=v.school, school_name=records.schools[v.school].name, date=v.date,
+        activity=v.activity, activity_name=activity.name if activity else v.activity, status=v.status,
+        staff=tuple(records.people[p].name if p in records.people else p for p in v.staff),
+        focus=tuple(v.focus), days=v.days_for(activity), confidential=confidential,
+        notes=note_sections(v.notes) if include_confidential or not confidential else ())
+
+
+def note_sections(notes: str) -> tuple[NoteSection, ...]:
+    """The sections of a visit's notes that reports show (Summary, Findings, Next steps, ...).
+
+    Notes with none of those headings are shown whole, under "Notes"."""
+    found: list[tuple[str | None, list[str]]] = [(None, [])]
+    fence: str | None = None
+    for line in notes.splitlines():
+        stripped = line.strip()
+        if m := re.match(r"(`{3,}|~{3,})", stripped):
+            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
+        heading = None if fence else re.match(r"#{1,3}\s+(.*?)\s*#*\s*$", stripped)
+        if heading:
+            found.append((heading.group(1).strip().rstrip(":").lower(), []))
+        else:
+            found[-1][1].append(line)
+    out = tuple(NoteSection(NOTE_SECTIONS[key], "\n".join(lines).strip())
+                for key, lines in found if key in NOTE_SECTIONS and "\n".join(lines).strip())
+    if out or not notes.strip():
+        return out
+    return (NoteSection("Notes", notes.strip()),)
+
+
+def _inspection(s: School) -> Inspection | None:
+    if not s.inspections:
+        return None
+    last = max(s.inspections, key=lambda i: i.date)
+    if isinstance(last, Ofsted2019):
+        outcome = last.judgement + (f" ({last.category})" if last.category else "")
+        return Inspection("ofsted-2019", last.date, outcome)
+    return Inspection("ofsted-2025", last.date, "report card",
+                      tuple(Grade(a, g) for a, g in last.grades.items()), last.safeguarding)
+
+
+def _outcome_key(s: SchoolSection) -> tuple[str, str]:
+    i = s.inspection
+    if i is None:
+        return "~none", "not yet inspected"
+    if i.framework == "ofsted-2019":
+        judgement = i.outcome.split(" ")[0]
+        return f"1-{JUDGEMENTS.index(judgement)}", judgement
+    worst = max((g.grade for g in i.grades), key=GRADES.index, default="expected")
+    label = f"{worst} (report card)" + ("" if i.safeguarding == "met" else ", safeguarding not met")
+    return f"2-{GRADES.index(worst)}-{i.safeguarding}", label
+
+
+def _groups(sections: Iterable[SchoolSection], key: Callable[[SchoolSection], tuple[str, str]],
+            order: Mapping[str, object]) -> tuple[Group, ...]:
+    grouped: dict[tuple[str, str], list[SchoolRef]] = {}
+    for s in sections:
+        grouped.setdefault(key(s), []).append(SchoolRef(s.id, s.name))
+    ranks = {k: i for i, k in enumerate(order)}
+    return tuple(Group(k[0].lstrip("~"), k[1], tuple(v)) for k, v in
+                 sorted(grouped.items(), key=lambda kv: (ranks.get(kv[0][0], len(ranks)), kv[0])))
+
+
+def _level_name(offer: Offer, level: str | None) -> str:
+    if level is None:
+        return "No support level"
+    return offer.levels[level].name if level in offer.levels else level
+
+
+def _period_starts(trust: Trust, usage: Iterable[UsageRow]) -> dict[str, dt.date]:
+    found = {name: calendar.find_period(trust, name) for name in {r.period for r in usage}}
+    return {name: p.start for name, p in sorted(found.items()) if p is not None}
+
+
+def tally(rows: Iterable[UsageRow]) -> Tally:
+    """Totals of usage rows, and a bar of completed / planned / overdue / missed / still to plan."""
+    sums = totals(list(rows))
+    counts = {"completed": sums["completed"], "planned": sums["planned"], "overdue": sums["overdue"],
+              "missed": sums["missed"], "unplanned": sums["remaining"] - sums["missed"]}
+    total = sum(counts.values())
+    bar, x, text, cumulative = [], 0.0, "", 0
+    for kind, count in counts.items():
+        if count:
+            width = round(100 * count / total, 1)
+            bar.append(BarSegment(kind, count, round(x, 1), width))
+            x += width
+            text += BAR_CHARS[kind] * (round(20 * (cumulative + count) / total) - round(20 * cumulative / total))
+            cumulative += count
+    return Tally(sums["entitled"], counts["completed"], counts["planned"], counts["overdue"],
+                 counts["missed"], counts["unplanned"], tuple(bar), text)
+
+
+BAR_CHARS = {"completed": "█", "planned": "▓", "overdue": "▒", "missed": "×", "unplanned": "░"}
+
+
+def _delivery(records: Records, rows: Iterable[UsageRow], starts: Mapping[str, dt.date]) -> Iterable[DeliveryRow]:
+    for r in sorted(rows, key=lambda r: (starts.get(r.period, dt.date.min), r.period, r.activity)):
+        activity = records.activity(r.activity)
+        yield DeliveryRow(r.activity, activity.name if activity else r.activity, r.period,
+                          period_words(r.period), r.entitled, r.completed, r.planned, r.overdue,
+                          r.remaining, r.status)
+
+
+def period_words(name: str) -> str:
+    """ "2026-27" -> "Whole year", "2026-27/autumn" -> "Autumn term", "2026-27/autumn-1" -> "Autumn 1"."""
+    if "/" not in name:
+        return "Whole year"
+    label = name.split("/", 1)[1]
+    term, _, half = label.partition("-")
+    return f"{term.capitalize()} {half}" if half else f"{term.capitalize()} term"
+
+
+def _actions(ctx: _Context, sid: str) -> tuple[ActionItem, ...]:
+    records = ctx.records
+    out = []
+    for a in open_actions(records, ctx.today, sid):
+        visit = records.visits[a.visit]
+        activity = records.activity(visit.activity)
+        if ctx.shown(visit.is_confidential(activity)):
+            out.append(ActionItem(sid, records.schools[sid].name, a.text, a.owner, a.due, a.state, a.visit_date,
+                                  activity.name if activity else visit.activity))
+    return tuple(out)
+
+
+def _engagements(ctx: _Context, sid: str) -> tuple[EngagementSummary, ...]:
+    trust = ctx.records.trust
+    assert trust is not None
+    first, last = calendar.year_span(ctx.year, trust.years[ctx.year])
+    out = []
+    for b in burn(ctx.records, ctx.today):
+        if b.school != sid or b.start > last or (b.end is not None and b.end < first):
+            continue
+        live = b.status in ("proposed", "active", "paused")
+        out.append(EngagementSummary(
+            b.engagement, sid, ctx.records.schools[sid].name, b.kind, b.title, b.status, b.start, b.end,
+            b.commissioned, b.delivered, b.planned, b.flags,
+            live and b.end is not None and ctx.today <= b.end <= ctx.today + ENDING_SOON,
+            live and b.kind == "trust-partnership" and b.start + PARTNERSHIP_REVIEW <= ctx.today))
+    return tuple(out)
+
+
+def _staff(records: Records, year: str, schools: set[str]) -> tuple[StaffRow, ...]:
+    """Everyone who worked at (or is booked for) the report's schools this year, with their trust-wide load."""
+    trust = records.trust
+    assert trust is not None
+    first, last = calendar.year_span(year, trust.years[year])
+    here: dict[str, float] = {}
+    for v in records.visits.values():
+        if v.school in schools and first <= v.date <= last and v.status in ("completed", "planned"):
+            for p in v.staff:
+                here[p] = here.get(p, 0.0) + v.days_for(records.activity(v.activity))
+    return tuple(
+        StaffRow(load.person, load.name, load.capacity, here[load.person], load.delivered, load.planned,
+                 round(100 * load.total / load.capacity), load.over)
+        for load in sorted(loads(records, year), key=lambda load: (load.name, load.person))
+        if load.person in here)

@@ -1,0 +1,280 @@
+"""`stss report`: golden board pack and school summary, confidentiality, and safe rendering.
+
+Golden files live in tests/golden/; regenerate them with STSS_UPDATE_GOLDEN=1 after a
+change that is meant to alter the reports, and read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stss import render
+from tests.conftest import write_records
+
+GOLDEN = Path(__file__).parent / "golden"
+TODAY = "2026-11-23"
+SCHOOL = "brookfield-primary"
+
+
+def git(root: Path, *args: str, when: str = "2026-07-20") -> None:
+    stamp = f"{when}T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Trust Office", "GIT_AUTHOR_EMAIL": "office@trust.example",
+           "GIT_COMMITTER_NAME": "Trust Office", "GIT_COMMITTER_EMAIL": "office@trust.example",
+           "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd=root,
+                   env=env, check=True, capture_output=True)
+
+
+def with_history(root: Path) -> Path:
+    """The example trust as a repository whose autumn term holds a deployment and a decision."""
+    engagement = root / "engagements/brookfield-maths-sle-2026.yaml"
+    school = root / "schools/meadowbank-primary.yaml"
+    deployment, decided = engagement.read_text("utf-8"), school.read_text("utf-8")
+    engagement.unlink()
+    school.write_text(decided.split("support:")[0], "utf-8")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Records for 2026-27")
+    engagement.write_text(deployment, "utf-8")
+    git(root, "add", "-A", when="2026-09-10")
+    git(root, "commit", "-q", "-m", "Maths SLE deployment for Brookfield", when="2026-09-10")
+    school.write_text(decided, "utf-8")
+    git(root, "add", "-A", when="2026-10-14")
+    git(root, "commit", "-q", "-m", "Meadowbank: core offer from conversion", when="2026-10-14")
+    return root
+
+
+def run(stss: Any, *args: object) -> Any:
+    return stss("report", "--today", TODAY, *args)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("STSS_UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, "utf-8")
+    assert path.is_file(), f"no golden file {name}: run with STSS_UPDATE_GOLDEN=1"
+    assert text == path.read_text("utf-8"), f"{name} differs from the golden file (STSS_UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.fixture
+def history_example(example: Path) -> Path:
+    return with_history(example)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_board_pack_matches_golden(history_example: Path, stss: Any, fmt: str) -> None:
+    result = run(stss, "--records", history_example, "--year", "2026-27", "--term", "autumn", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    check_golden(f"board-pack.{fmt}", result.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_school_summary_matches_golden(history_example: Path, stss: Any, fmt: str) -> None:
+    result = run(stss, "--records", history_example, "--term", "autumn", "--school", SCHOOL, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    check_golden(f"school-summary-{SCHOOL}.{fmt}", result.stdout)
+
+
+def test_the_same_records_give_the_same_bytes(example: Path, stss: Any, tmp_path: Path) -> None:
+    for fmt in ("md", "html"):
+        first, second = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+        run(stss, "--records", example, "--format", fmt, "--out", first)
+        run(stss, "--records", example, "--format", fmt, "--out", second)
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_board_pack_lists_changes_from_git_with_date_and_commit(history_example: Path, stss: Any) -> None:
+    out = run(stss, "--records", history_example).stdout
+    changes = out.split("## Changes this term")[1].split("\n## ")[0]
+    assert "| 10 September 2026 | Brookfield Primary School | engagement opened: Maths SLE deployment" in changes
+    assert "| 14 October 2026 | Meadowbank Primary School | support level 2026-27: core" in changes
+    assert re.search(r"\| [0-9a-f]{7} \|", changes)
+    assert "Records for 2026-27" not in changes  # committed before the term began
+
+
+def test_outside_git_the_report_says_history_is_unavailable(example: Path, stss: Any) -> None:
+    result = run(stss, "--records", example)
+    assert result.exit_code == 0
+    assert "Changes from the records' history are not available: the records folder is not in a git repository" \
+        in result.stdout
+
+
+def test_board_pack_covers_every_section(example: Path, stss: Any) -> None:
+    out = run(stss, "--records", example).stdout
+    for heading in ("Schools by support level", "Latest inspection outcomes", "Entitlement delivery",
+                    "Open and overdue actions", "Engagements", "Staff deployment", "Changes this term"):
+        assert f"## {heading}" in out
+    assert "| Bespoke support (2) | Kingsmead High School, Riverside Academy |" in out
+    assert "| Urgent improvement (report card) (1) | Kingsmead High School |" in out
+    assert "partnership over 12 months: decide to join or end" in out
+    assert "18 December 2026 (ending soon)" in out
+    assert out.count("\n## ") == 8 + 12  # the overview and its sections, then one per school
+
+
+# --- confidentiality -----------------------------------------------------------------
+
+
+def test_confidential_visits_are_counted_not_described(example: Path, stss: Any) -> None:
+    out = run(stss, "--records", example, "--school", "ashcombe-primary").stdout
+    assert "Safeguarding review" in out  # in the entitlement table, as a count
+    assert "#### 23 September 2026: Safeguarding review" not in out
+    assert "Link governor for safeguarding" not in out  # the review's next steps
+    assert "2 confidential visits (such as safeguarding reviews) completed this term are counted" in out
+    assert "2 confidential visits (such as safeguarding reviews) are counted in the figures but left out" in out
+
+
+def test_include_confidential_describes_them_and_says_so(example: Path, stss: Any) -> None:
+    out = run(stss, "--records", example, "--school", "ashcombe-primary", "--include-confidential").stdout
+    assert "#### 23 September 2026: Safeguarding review" in out
+    assert "Link governor for safeguarding to visit before the end of term." in out
+    assert "**Confidential:** this report includes notes from confidential visits" in out
+    assert "counted above but not described" not in out
+
+
+# --- safe rendering --------------------------------------------------------------------
+
+HOSTILE_NOTE = """\
+---
+school: hill-top
+activity: partnership-visit
+date: 2026-10-05
+status: completed
+focus: ["<img src=x onerror=alert(1)>"]
+actions:
+  - {text: "Fix <script>alert('a')</script> | now", owner: headteacher, due: 2026-12-01, status: open}
+---
+## Summary
+<script>alert('xss')</script> Leaders <b>know</b> the school. {{ 7*7 }} {% if true %}yes{% endif %}
+
+## Next steps
+- Read [the plan](javascript:alert(document.cookie)) and [this](JAVASCRIPT:alert(1)).
+- And [a fine link](https://example.org/plan).
+"""
+
+
+@pytest.fixture
+def hostile(mini: Path) -> Path:
+    return write_records(mini, {"visits/2026-27/2026-10-05-hill-top-partnership-visit.md": HOSTILE_NOTE})
+
+
+def test_a_hostile_note_is_inert_in_html(hostile: Path, stss: Any) -> None:
+    result = run(stss, "--records", hostile, "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = result.stdout
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert('xss')&lt;/script&gt;" in html
+    assert "<b>know</b>" not in html
+    assert "{{ 7*7 }}" in html and "{% if true %}yes{% endif %}" in html  # data, never evaluated
+    assert not re.search(r"href=\"\s*javascript", html, re.IGNORECASE)
+    assert "[the plan](javascript:alert(document.cookie))" in html  # left as text, not a link
+    assert '<a href="https://example.org/plan">a fine link</a>' in html
+    assert "<img" not in html and "onerror" not in html.replace("onerror=alert(1)&gt;", "")
+
+
+def test_a_hostile_note_is_inert_in_markdown(hostile: Path, stss: Any) -> None:
+    out = run(stss, "--records", hostile, "--format", "md").stdout
+    assert "\\<script>alert('xss')\\</script>" in out
+    assert "<script" not in out.replace("\\<script", "")
+    assert "{{ 7*7 }}" in out
+    assert "javascript:" not in out.lower()
+    assert "Read the plan and this." in out
+    assert "[a fine link](https://example.org/plan)" in out
+    assert "Fix \\<script>alert('a')\\</script> \\| now" in out  # a value cannot break a table or add HTML
+
+
+def test_markdown_links_with_unsafe_schemes_are_not_links() -> None:
+    html = render.markdown_html("[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) [d](https://ok.test)")
+    assert 'href="https://ok.test"' in html
+    assert html.count("<a ") == 1
+    assert render.markdown_html("<script>x</script>\n\n<div onclick=x>y</div>") == \
+        "<p>&lt;script&gt;x&lt;/script&gt;</p>\n<p>&lt;div onclick=x&gt;y&lt;/div&gt;</p>\n"
+
+
+def test_notes_headings_sit_below_the_reports_own() -> None:
+    assert render.markdown_html("# Big\n### Small") == "<h4>Big</h4>\n<h6>Small</h6>\n"
+
+
+@pytest.mark.parametrize("expression", [
+    "{{ report.__class__ }}",
+    "{{ report._private }}",
+    "{{ report.schools.__class__.__mro__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ report.__dataclass_fields__ }}",
+])
+def test_a_template_reaching_for_internals_is_refused(mini: Path, stss: Any, expression: str) -> None:
+    write_records(mini, {"templates/board-pack.md.j2": f"# Pack\n{expression}\n"})
+    result = run(stss, "--records", mini)
+    assert result.exit_code == 1
+    assert "stss: board-pack.md.j2:2:" in result.stderr
+    assert "unsafe" in result.stderr or "has no attribute '_private'" in result.stderr
+    assert "hint: templates may only read the report model's public fields" in result.stderr
+
+
+def test_an_html_template_that_adds_script_is_refused(mini: Path, stss: Any) -> None:
+    write_records(mini, {"templates/board-pack.html.j2": "<p>{{ report.title }}</p><script>alert(1)</script>\n"})
+    result = run(stss, "--records", mini, "--format", "html")
+    assert result.exit_code == 1
+    assert "board-pack.html.j2 produced unsafe HTML: line 1: <script>" in result.stderr
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="javascript:alert(1)">x</a>', '<a href=" JaVaScRiPt:alert(1)">x</a>', "<p onclick=\"x()\">y</p>",
+    '<iframe src="https://a.test"></iframe>', '<link rel="stylesheet" href="https://a.test/x.css">',
+    "<style>@import url(https://a.test/x.css);</style>", '<img src="https://a.test/pixel.png">',
+    '<meta http-equiv="refresh" content="0;url=https://a.test">',
+])
+def test_html_that_could_run_or_fetch_is_refused(html: str) -> None:
+    from stss.errors import TemplateError
+
+    with pytest.raises(TemplateError):
+        render.check_html(html, "t.html.j2")
+
+
+def test_the_trusts_own_template_wins(mini: Path, stss: Any) -> None:
+    write_records(mini, {"templates/board-pack.md.j2": "Our pack for {{ report.trust_name }}: {{ report.term }}\n"})
+    assert run(stss, "--records", mini, "--term", "spring").stdout == "Our pack for Mini Trust: spring\n"
+
+
+def test_a_named_template_and_a_missing_one(mini: Path, stss: Any) -> None:
+    write_records(mini, {"templates/governors.md.j2": "{% include '_macros.md.j2' %}Governors: {{ report.title }}\n"})
+    assert run(stss, "--records", mini, "--template", "governors").stdout.strip().startswith("Governors: School improvement")
+    result = run(stss, "--records", mini, "--template", "nothing-here")
+    assert result.exit_code == 1
+    assert "no template 'nothing-here.md.j2'" in result.stderr
+    assert run(stss, "--records", mini, "--template", "../../etc/passwd").exit_code == 1
+
+
+def test_a_broken_template_names_its_line(mini: Path, stss: Any) -> None:
+    write_records(mini, {"templates/board-pack.md.j2": "ok\n{% for x in %}\n"})
+    result = run(stss, "--records", mini)
+    assert result.exit_code == 1
+    assert "board-pack.md.j2:2:" in result.stderr
+
+
+def test_pdf_without_chromium_says_to_install_it(mini: Path, stss: Any, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STSS_CHROMIUM", "no-such-chromium-here")
+    result = run(stss, "--records", mini, "--format", "pdf", "--out", tmp_path / "pack.pdf")
+    assert result.exit_code == 1
+    assert "PDF needs a headless Chromium" in result.stderr
+    assert "install chromium" in result.stderr
+    assert not (tmp_path / "pack.pdf").exists()
+
+
+def test_pdf_needs_out_and_bad_options_are_usage_errors(mini: Path, stss: Any) -> None:
+    assert run(stss, "--records", mini, "--format", "pdf").exit_code == 2
+    assert run(stss, "--records", mini, "--term", "winter").exit_code == 2
+    assert run(stss, "--records", mini, "--school", "nowhere").exit_code == 2
+
+
+def test_the_term_defaults_to_the_one_today_is_in(example: Path, stss: Any) -> None:
+    assert "Spring term 2026-27" in stss("report", "--records", example, "--today", "2027-02-17").stdout
+    assert "Autumn term 2026-27" in stss("report", "--records", example, "--today", "2026-12-25").stdout

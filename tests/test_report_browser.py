@@ -1,0 +1,113 @@
+"""The HTML report in a real headless Chromium, and the PDF printed from it.
+
+Skipped only when Chromium (or pdftotext) is genuinely absent and this is not CI;
+in CI (`CI` set) a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stss import render
+from stss.errors import TemplateError
+from tests.conftest import REPO, write_records
+from tests.test_report import HOSTILE_NOTE, TODAY, with_history
+
+pytestmark = pytest.mark.browser
+CONSOLE = re.compile(r":CONSOLE[:(]|CONSOLE\(|Uncaught", re.IGNORECASE)
+
+
+def need(tool: str) -> str:
+    """The tool's path; a skip when it is absent here, a failure when it is absent in CI."""
+    try:
+        found = render.find_chromium() if tool == "chromium" else shutil.which(tool)
+    except TemplateError:
+        found = None
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is missing in CI (.ci/run installs it)")
+    pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture
+def chromium() -> str:
+    return need("chromium")
+
+
+def open_in_chromium(exe: str, page: Path, tmp: Path, *extra: str) -> tuple[str, list[str]]:
+    """Load `page`; returns the DOM after load and any console messages Chromium logged."""
+    args = [*render.chromium_args(exe, tmp / "profile"), "--enable-logging=stderr", "--v=0", *extra,
+            page.as_uri()]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout, [line for line in result.stderr.splitlines() if CONSOLE.search(line)]
+
+
+def html_report(stss: Any, root: Path, out: Path, *args: str) -> Path:
+    result = stss("report", "--records", root, "--today", TODAY, "--format", "html", "--out", out, *args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_console_check_sees_script_errors(chromium: str, tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text("<!DOCTYPE html><p>x</p><script>console.error('boom'); missing();</script>", "utf-8")
+    _, console = open_in_chromium(chromium, page, tmp_path, "--dump-dom")
+    assert any("boom" in line for line in console)
+    assert any("Uncaught" in line for line in console)
+
+
+def test_chromium_opens_the_board_pack_with_no_script_and_no_console_errors(
+        chromium: str, example: Path, stss: Any, tmp_path: Path) -> None:
+    page = html_report(stss, with_history(example), tmp_path / "board-pack.html", "--year", "2026-27",
+                       "--term", "autumn")
+    dom, console = open_in_chromium(chromium, page, tmp_path, "--dump-dom")
+    assert console == []
+    assert "<script" not in dom.lower()
+    assert "School improvement report: Autumn term 2026-27" in dom
+    assert dom.count('class="school"') == 12
+    shot = tmp_path / "board-pack.png"
+    _, console = open_in_chromium(chromium, page, tmp_path, "--hide-scrollbars", "--window-size=1200,1100",
+                                  f"--screenshot={shot}")
+    assert console == []
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    if os.environ.get("STSS_UPDATE_GOLDEN"):
+        (REPO / "docs" / "board-pack.png").write_bytes(data)
+
+
+def test_a_hostile_note_does_nothing_in_the_browser(chromium: str, mini: Path, stss: Any, tmp_path: Path) -> None:
+    write_records(mini, {"visits/2026-27/2026-10-05-hill-top-partnership-visit.md": HOSTILE_NOTE})
+    page = html_report(stss, mini, tmp_path / "summary.html", "--school", "hill-top")
+    dom, console = open_in_chromium(chromium, page, tmp_path, "--dump-dom")
+    assert console == []
+    assert "<script" not in dom.lower()
+    assert "{{ 7*7 }}" in dom
+    assert not re.search(r"href=\"\s*javascript", dom, re.IGNORECASE)
+
+
+def test_the_pdf_has_a_section_per_school(chromium: str, example: Path, stss: Any, tmp_path: Path) -> None:
+    pdftotext = need("pdftotext")
+    pdf = tmp_path / "board-pack.pdf"
+    result = stss("report", "--records", example, "--today", TODAY, "--format", "pdf", "--out", pdf)
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    firsts = [next((line.strip() for line in p.splitlines() if line.strip()), "") for p in pages]
+    names = sorted(s.read_text("utf-8").split("name: ", 1)[1].splitlines()[0].strip()
+                   for s in (example / "schools").glob("*.yaml"))
+    assert len(names) == 12
+    for name in names:
+        assert firsts.count(name.replace("\\'", "'")) == 1, f"{name} does not start exactly one page"
+    assert firsts[0] == "TEME AND SEVERN LEARNING TRUST"
+    assert "Page 1 of" in pages[0]
