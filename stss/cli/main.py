@@ -28,6 +28,7 @@ COMMANDS = (
     "stss.cli.records",
     "stss.cli.usage",
     "stss.cli.history",
+    "stss.cli.report",
 )
 
 for _name in COMMANDS:
