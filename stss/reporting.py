@@ -23,7 +23,6 @@ from stss.models import Offer, Ofsted2019, Records, School, Term, Trust, Visit
 from stss.staffing import loads
 from stss.usage import UsageRow, in_term, totals
 
-#: Headings of a visit's notes that reports show, as (key, label); others stay in the notes.
 GRADES = ("exceptional", "strong", "expected", "needs-attention", "urgent-improvement")
 JUDGEMENTS = ("outstanding", "good", "requires-improvement", "inadequate")
 #: Kinds of history event a report lists: decisions a board follows, not day-to-day visit logging.
@@ -31,6 +30,7 @@ REPORTED_CHANGES = frozenset({
     "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
     "headteacher", "inspection", "engagement-opened", "engagement-status", "engagement-closed",
     "engagement-removed"})
+#: Headings of a visit's notes that reports show, by their lower-case text; others stay in the notes.
 NOTE_SECTIONS = {"summary": "Summary", "findings": "Findings", "strengths": "Strengths",
                  "areas for development": "Areas for development", "next steps": "Next steps",
                  "agreed": "Agreed"}

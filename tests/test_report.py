@@ -278,3 +278,52 @@ def test_pdf_needs_out_and_bad_options_are_usage_errors(mini: Path, stss: Any) -
 def test_the_term_defaults_to_the_one_today_is_in(example: Path, stss: Any) -> None:
     assert "Spring term 2026-27" in stss("report", "--records", example, "--today", "2027-02-17").stdout
     assert "Autumn term 2026-27" in stss("report", "--records", example, "--today", "2026-12-25").stdout
+
+
+# --- the model, through the library ---------------------------------------------------
+
+
+def test_note_sections_keep_findings_and_next_steps_only() -> None:
+    from stss.reporting import NoteSection, note_sections
+
+    notes = "## Summary\nGood visit.\n\n## Private musings\nNot for the board.\n\n### Next steps:\n- Do it.\n" \
+            "```\n## Summary\nin a code block\n```\n"
+    assert note_sections(notes) == (
+        NoteSection("Summary", "Good visit."),
+        NoteSection("Next steps", "- Do it.\n```\n## Summary\nin a code block\n```"))
+    assert note_sections("Just a line of notes.") == (NoteSection("Notes", "Just a line of notes."),)
+    assert note_sections("") == ()
+
+
+def test_a_tally_draws_its_bar_from_the_usage_rows() -> None:
+    from stss.reporting import tally
+    from stss.usage import UsageRow
+
+    rows = [UsageRow("s", "a", "2026-27/autumn-1", 2, 1, 0, 0, 1, 0, "missed"),
+            UsageRow("s", "a", "2026-27/autumn-2", 4, 1, 1, 1, 1, 0, "overdue")]
+    t = tally(rows)
+    assert (t.entitled, t.completed, t.planned, t.overdue, t.missed, t.unplanned) == (6, 2, 1, 1, 1, 1)
+    assert [(s.kind, s.count, s.x, s.width) for s in t.bar] == [
+        ("completed", 2, 0.0, 33.3), ("planned", 1, 33.3, 16.7), ("overdue", 1, 50.0, 16.7),
+        ("missed", 1, 66.7, 16.7), ("unplanned", 1, 83.4, 16.7)]
+    assert len(t.text_bar) == 20 and t.text_bar.startswith("███████")
+    assert tally([]).bar == () and tally([]).text_bar == ""
+
+
+def test_build_lists_only_this_terms_board_level_changes(example: Path) -> None:
+    import datetime as dt
+
+    from stss import loader, reporting, usage
+
+    records = loader.load(example).records
+    day = dt.date(2026, 11, 23)
+    events = (reporting.ChangeEvent(dt.date(2026, 10, 1), "b" * 40, "A", "support-level", "riverside-academy",
+                                    "support level 2026-27: core -> bespoke"),
+              reporting.ChangeEvent(dt.date(2026, 10, 2), "c" * 40, "A", "visit-logged", "riverside-academy", "x"),
+              reporting.ChangeEvent(dt.date(2026, 7, 1), "d" * 40, "A", "support-level", "riverside-academy", "y"))
+    model = reporting.build(records, "2026-27", "autumn", day, usage.usage(records, "2026-27", day),
+                            reporting.History(True, events), school="riverside-academy")
+    assert [e.commit[0] for e in model.history.events] == ["b"]
+    assert model.history.events[0].school_name == "Riverside Academy"
+    assert model.schools[0].changes == model.history.events
+    assert model.kind == "school-summary" and [s.id for s in model.schools] == ["riverside-academy"]
