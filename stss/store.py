@@ -270,6 +270,16 @@ def write_text(root: Path, rel: str, text: str) -> Path:
     return full
 
 
+def rename(root: Path, old: str, new: str) -> Path:
+    """Give a record file a new name inside the root, never over another file."""
+    src, dst = inside(root, old), inside(root, new)
+    if dst.exists():
+        raise StoreError(f"refused: {new} already exists")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(src, dst)
+    return dst
+
+
 def _atomic_write(full: Path, data: bytes) -> None:
     mode = None
     with contextlib.suppress(FileNotFoundError):

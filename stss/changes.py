@@ -1,0 +1,136 @@
+"""The one path every write to the records takes: validate, then write atomically.
+
+A command builds the new text of each file it changes (`Change`); `check`
+reads each as the loader would, puts it in place among the loaded records
+and runs every cross-record check; `apply` writes only if that found no new
+error (and no new warning, unless forced), each file atomically through
+`stss.store`. A refused change writes nothing, so every file stays
+byte-for-byte as it was.
+
+Problems the records had before the change are not held against it: only
+problems the change would bring count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from stss import checks, store
+from stss.errors import Problem, RecordsInvalid
+from stss.loader import Loaded
+from stss.locate import position
+from stss.models import FOLDERS, Record, Records
+from stss.parsing import parse_file, split_front_matter
+
+_KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
+#: The `Records` field holding each kind of record kept by id (visits: by path).
+_TABLES = {**FOLDERS, "visit": "visits"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """The whole new text of one file; `was` is the file it replaces when renamed."""
+
+    path: str
+    text: str
+    was: str | None = None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path the change touches on disk (both ends of a rename)."""
+        return (self.path,) if self.was is None else (self.was, self.path)
+
+
+def kind_of(path: str) -> tuple[str, str]:
+    """The record kind and id of a path relative to the root."""
+    if path in ("trust.yaml", "offer.yaml"):
+        return path.removesuffix(".yaml"), path.removesuffix(".yaml")
+    folder, _, name = path.partition("/")
+    if folder == "visits":
+        return "visit", path
+    if folder in _KIND_OF_FOLDER and name.endswith(".yaml") and "/" not in name:
+        return _KIND_OF_FOLDER[folder], name.removesuffix(".yaml")
+    raise ValueError(f"not a record path: {path}")
+
+
+def check(records: Records, changes: Sequence[Change]) -> list[Problem]:
+    """The problems these changes would bring, each located in its file's new text."""
+    models: dict[str, Record] = {}
+    problems: list[Problem] = []
+    for change in changes:
+        kind, _ = kind_of(change.path)
+        parsed = parse_file(kind, change.path, change.text.encode("utf-8"))
+        problems.extend(parsed.problems)
+        if parsed.model is not None:
+            models[change.path] = parsed.model
+    if problems:
+        return _located(problems, changes)
+    after = _replaced(records, changes, models)
+
+    def key(p: Problem) -> tuple[str, tuple[str | int, ...], str]:
+        return p.path, p.loc, p.message
+
+    before = {key(p) for p in checks.run(records)}
+    return _located([p for p in checks.run(after) if key(p) not in before], changes)
+
+
+def _replaced(records: Records, changes: Sequence[Change], models: dict[str, Record]) -> Records:
+    tables: dict[str, dict[str, object]] = {
+        name: dict(getattr(records, name)) for name in ("schools", "people", "engagements", "visits")
+    }
+    singles: dict[str, object] = {}
+    for change in changes:
+        if change.was is not None:
+            kind, ident = kind_of(change.was)
+            tables[_TABLES[kind]].pop(ident, None)
+        kind, ident = kind_of(change.path)
+        if kind in ("trust", "offer"):
+            singles[kind] = models[change.path]
+        else:
+            tables[_TABLES[kind]][ident] = models[change.path]
+    return dataclasses.replace(records, **tables, **singles)  # type: ignore[arg-type]
+
+
+def _located(problems: list[Problem], changes: Sequence[Change]) -> list[Problem]:
+    texts = {c.path: c.text for c in changes}
+    out = []
+    for p in problems:
+        if p.line or p.path not in texts:
+            out.append(p)
+            continue
+        text, first = texts[p.path], 1
+        if p.path.endswith(".md"):
+            split = split_front_matter(p.path, text)
+            if not isinstance(split, Problem):
+                text, first = split[0], split[2]
+        out.append(p.located(*position(text, p.loc, first)))
+    return out
+
+
+def verify(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) -> None:
+    """Refuse (`RecordsInvalid`, exit 1) changes that bring a new error, or a new
+    warning without `force`."""
+    problems = store.locate(loaded.root, check(loaded.records, changes))
+    if any(p.is_error for p in problems):
+        raise RecordsInvalid(sorted(problems), "refused: the change would not validate; nothing was written")
+    if problems and not force:
+        refused = RecordsInvalid(sorted(problems), "refused: the change brings the warning(s) above; nothing was written")
+        refused.hint = "check the values, or pass --force to write it anyway"
+        raise refused
+
+
+def apply(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) -> list[str]:
+    """Check the changes against the loaded records and write them, or write
+    nothing. Returns every path touched, for committing."""
+    verify(loaded, changes, force=force)
+    touched: list[str] = []
+    for change in changes:
+        if change.was is not None:
+            # Rename first, then write: a crash in between leaves the old visit
+            # under its new name, never two copies of it.
+            store.rename(loaded.root, change.was, change.path)
+        store.write_text(loaded.root, change.path, change.text)
+        touched.extend(change.paths)
+    return touched

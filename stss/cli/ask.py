@@ -1,0 +1,106 @@
+"""Asking at the terminal: an id chosen with Tab completion, a line of text, the editor.
+
+Commands ask only when stdin is a terminal (`is_terminal`); run from a
+script, a missing value is a usage error naming the option, so nothing ever
+waits for an answer that cannot come.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+
+def is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def required(value: str | None, option: str, ask: Callable[[], str]) -> str:
+    """`value` if given; else asked for at a terminal; else a usage error."""
+    if value is not None:
+        return value
+    if not is_terminal():
+        from stss.errors import UsageError
+
+        raise UsageError(f"{option} is required", "pass it on the command line (run at a terminal to be asked)")
+    return ask()
+
+
+def choose(label: str, choices: Sequence[str]) -> str:
+    """One of `choices`, typed with Tab completion; a unique prefix will do."""
+    from stss.errors import unknown_id_hint
+
+    known = sorted(choices)
+    with _completion(known):
+        while True:
+            answer = line(f"{label} (Tab completes)")
+            if answer in known:
+                return answer
+            starting = [c for c in known if c.startswith(answer)] if answer else []
+            if len(starting) == 1:
+                return starting[0]
+            why = f"{len(starting)} start with '{answer}'" if starting else unknown_id_hint(answer, known)
+            print(f"  not a {label}: {why}", file=sys.stderr)
+
+
+def line(prompt: str) -> str:
+    """A line typed at the terminal (end of input is a usage error)."""
+    try:
+        return input(f"{prompt}: ").strip()
+    except EOFError:
+        from stss.errors import UsageError
+
+        raise UsageError(f"no answer for '{prompt}'") from None
+
+
+@contextlib.contextmanager
+def _completion(words: Sequence[str]) -> Iterator[None]:
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: no completion, still a prompt
+        yield
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        matches = [w for w in words if w.startswith(text)]
+        return matches[state] if state < len(matches) else None
+
+    old, delims = readline.get_completer(), readline.get_completer_delims()
+    readline.set_completer(complete)
+    readline.set_completer_delims(" \t\n")
+    libedit = "libedit" in (readline.__doc__ or "")
+    readline.parse_and_bind("bind ^I rl_complete" if libedit else "tab: complete")
+    try:
+        yield
+    finally:
+        readline.set_completer(old)
+        readline.set_completer_delims(delims)
+
+
+def edit(text: str, suffix: str = ".md") -> str:
+    """Open `text` in $VISUAL / $EDITOR (else vi) and return what was saved."""
+    from stss.errors import UsageError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="stss-notes-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        try:
+            done = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except OSError as exc:
+            raise UsageError(f"cannot start the editor '{editor}': {exc.strerror}",
+                             "set $EDITOR, or pass --notes FILE") from None
+        if done.returncode != 0:
+            raise UsageError(f"the editor exited with status {done.returncode}; nothing was written")
+        return path.read_text("utf-8")
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()

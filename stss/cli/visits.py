@@ -1,0 +1,238 @@
+"""Recording what happened: `stss log-visit` and `stss edit-support`.
+
+Both build the new text of the files they change, check it with the rest of
+the records (`stss.changes`), write atomically, and with `--commit` commit
+exactly those files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from stss.cli import ask
+from stss.cli.common import (
+    RecordsOpt,
+    TodayOpt,
+    YearOpt,
+    check_id,
+    console,
+    open_records,
+    pick_year,
+    today_of,
+)
+
+if TYPE_CHECKING:
+    from stss.changes import Change
+    from stss.loader import Loaded
+
+CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit exactly the files written (refused if other changes are staged).")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Write even if the change brings warnings (such as a date that is not a school day).")]
+
+
+def log_visit(
+    school: Annotated[str | None, typer.Option("--school", metavar='ID', help="The school's id (asked for at a terminal).", show_default=False)] = None,
+    activity: Annotated[str | None, typer.Option("--activity", metavar='ID', help="The activity's id from offer.yaml (asked for at a terminal).", show_default=False)] = None,
+    date: Annotated[dt.datetime | None, typer.Option(
+        "--date", metavar='DATE', formats=["%Y-%m-%d"], show_default=False,
+        help="The day of the visit. Default: the planned visit's own date (for a completed visit, "
+             "once that date has come), else today.")] = None,
+    staff: Annotated[list[str] | None, typer.Option("--staff", metavar='ID', help="Who led it (person ids; repeat, or separate with commas). Replaces a planned visit's staff.", show_default=False)] = None,
+    days: Annotated[float | None, typer.Option("--days", metavar='N', help="Days it took, if not the activity's usual days.", show_default=False)] = None,
+    focus: Annotated[list[str] | None, typer.Option("--focus", metavar='TAG', help="Focus tags (repeat, or separate with commas).", show_default=False)] = None,
+    engagement: Annotated[str | None, typer.Option("--engagement", metavar='ID', help="The engagement (of this school) it was part of.", show_default=False)] = None,
+    notes: Annotated[str | None, typer.Option(
+        "--notes", metavar='FILE|-', show_default=False,
+        help="A markdown file of notes, or - to read them from stdin. Notes are added below what the "
+             "file already says (a planned visit's purpose is kept). Without --notes, at a terminal, "
+             "$EDITOR opens the notes template for the activity (templates/notes/<activity>.md, else "
+             "Summary / Strengths / Next steps).")] = None,
+    action: Annotated[list[str] | None, typer.Option("--action", metavar='"TEXT;OWNER;DUE"', help='An agreed action, "text;owner;due" (due YYYY-MM-DD, may be left out). Repeat for more; added to any already there.', show_default=False)] = None,
+    status: Annotated[Literal["completed", "cancelled", "postponed"], typer.Option("--status", help="What happened.")] = "completed",
+    reason: Annotated[str | None, typer.Option("--reason", metavar='TEXT', help="Why it was cancelled or postponed (needed for those).", show_default=False)] = None,
+    new_date: Annotated[dt.datetime | None, typer.Option("--new-date", metavar='DATE', formats=["%Y-%m-%d"], help="For a postponed visit: its new date, where a planned visit is left.", show_default=False)] = None,
+    confidential: Annotated[bool, typer.Option("--confidential", help="Keep the notes out of reports.")] = False,
+    force: ForceOpt = False,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record a visit: completed, cancelled or postponed.
+
+    A planned visit for the same school and activity in the same period (the
+    entitlement's half-term or term, else the term, else the year; the
+    nearest in date) is updated in place, keeping its comments and notes;
+    otherwise a new file is written under visits/<year>/. A postponed visit
+    leaves a planned one on --new-date. Nothing is written unless the records
+    still validate.
+    """
+    from dataclasses import replace
+
+    from stss import changes, store, visits
+
+    loaded = _open(records)
+    r = loaded.records
+    day = today_of(today)
+    school = ask.required(school, "--school", lambda: ask.choose("school", list(r.schools)))
+    check_id("school", school, r.schools)
+    known_activities = list(r.offer.activities) if r.offer else []
+    activity = ask.required(activity, "--activity", lambda: ask.choose("activity", known_activities))
+    check_id("activity", activity, known_activities)
+    if status != "completed" and reason is None and ask.is_terminal():
+        reason = ask.line(f"Why was it {status}")
+    if status == "postponed" and new_date is None and ask.is_terminal():
+        new_date = dt.datetime.combine(_ask_date("New date (YYYY-MM-DD)"), dt.time())
+    log = visits.Log(
+        school=school, activity=activity, status=status, date=date.date() if date else None,
+        staff=_ids(staff), days=days, focus=_ids(focus), engagement=engagement,
+        actions=tuple(visits.parse_action(text) for text in action or ()), reason=reason,
+        new_date=new_date.date() if new_date else None, confidential=confidential,
+    )
+    match = visits.find_planned(r, school, activity, log.date or day)
+    visits.check(r, log, visits.date_of(log, match[1] if match else None, day), day)
+    _ready(loaded, commit)
+    if notes is not None:
+        log = replace(log, notes=_read_notes(notes))
+    planned = (match[0], store.read_text(loaded.root, match[0])) if match else None
+    taken = {f.path for f in store.list_files(loaded.root)[0]}
+    outcome = visits.build(r, log, day, planned, taken)
+    if notes is None and status == "completed" and ask.is_terminal():
+        changes.verify(loaded, outcome.changes, force=force)  # refuse before the notes are typed, not after
+        log = replace(log, notes=_edited_notes(loaded, activity))
+        outcome = visits.build(r, log, day, planned, taken)
+    written = _write(loaded, outcome.changes, outcome.message, force=force, commit=commit)
+    out = console()
+    what = {"completed": "Logged", "cancelled": "Cancelled", "postponed": "Postponed"}[status]
+    how = "new file" if not outcome.updated else (
+        f"the planned visit, renamed from {outcome.moved_from}" if outcome.moved_from else "updated the planned visit")
+    out.print(f"{what} {outcome.message.split(' ', 1)[1]}: {outcome.path} ({how})", soft_wrap=True, markup=False)
+    if outcome.rebooked:
+        out.print(f"Planned again on {log.new_date}: {outcome.rebooked}", soft_wrap=True, markup=False)
+    if written:
+        out.print(f"Committed {written}: {outcome.message}", soft_wrap=True, markup=False)
+
+
+def edit_support(
+    school: Annotated[str, typer.Argument(help="The school's id.", show_default=False)],
+    level: Annotated[str | None, typer.Option("--level", metavar='ID', help="The support level from offer.yaml (asked for at a terminal).", show_default=False)] = None,
+    rationale: Annotated[str | None, typer.Option("--rationale", metavar='TEXT', help="Why this level (asked for at a terminal).", show_default=False)] = None,
+    decided: Annotated[dt.datetime | None, typer.Option("--decided", metavar='DATE', formats=["%Y-%m-%d"], help="When it was decided (default: today).", show_default=False)] = None,
+    year: YearOpt = None,
+    force: ForceOpt = False,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record a school's support level for a year in its file, keeping its comments and layout."""
+    from stss import store, support
+    from stss.models import record_path
+
+    loaded = _open(records)
+    r = loaded.records
+    day = today_of(today)
+    check_id("school", school, r.schools)
+    year_id = pick_year(loaded, year, day)
+    levels = list(r.offer.levels) if r.offer else []
+    level = ask.required(level, "--level", lambda: ask.choose("level", levels))
+    check_id("level", level, levels)
+    rationale = ask.required(rationale, "--rationale", lambda: ask.line("Rationale"))
+    if not rationale.strip():
+        from stss.errors import UsageError
+
+        raise UsageError("--rationale is empty", "say in a sentence why this level was chosen")
+    _ready(loaded, commit)
+    text = store.read_text(loaded.root, record_path("school", school))
+    change = support.decide(school, text, year_id, level, rationale, decided.date() if decided else day)
+    message = support.commit_message(r, school, year_id, level)
+    if change.text == text:
+        console().print(f"Nothing to change: {change.path} already says this.", soft_wrap=True, markup=False)
+        return
+    written = _write(loaded, (change,), message, force=force, commit=commit)
+    console().print(f"Recorded {year_id} support for {r.schools[school].name}: {level} ({change.path})", soft_wrap=True, markup=False)
+    if written:
+        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
+# --- shared steps ----------------------------------------------------------------------
+
+
+def _open(records: Path | None) -> Loaded:
+    """The records, even with errors elsewhere: a change is judged by the problems it brings."""
+    loaded = open_records(records, strict=False)
+    if loaded.records.trust is None or loaded.records.offer is None:
+        from stss.errors import RecordsInvalid
+
+        errors = [p for p in loaded.problems if p.is_error and p.path in ("trust.yaml", "offer.yaml")]
+        raise RecordsInvalid(errors, "trust.yaml and offer.yaml must validate before anything is recorded")
+    return loaded
+
+
+def _ready(loaded: Loaded, commit: bool) -> None:
+    """With --commit, stop before anything is asked or written if git could not commit it."""
+    if commit:
+        from stss import git
+
+        git.ready_to_commit(loaded.root)
+
+
+def _write(loaded: Loaded, changes: tuple[Change, ...], message: str, *, force: bool, commit: bool) -> str | None:
+    """Validate and write; with `commit`, commit exactly the files touched."""
+    from stss import changes as changes_mod
+    from stss import git
+
+    touched = changes_mod.apply(loaded, changes, force=force)
+    if not commit:
+        return None
+    known = git.tracked(loaded.root, touched)
+    files = [p for p in touched if (loaded.root / p).exists() or p in known]
+    return git.commit_files(loaded.root, files, message)
+
+
+def _ids(values: list[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _read_notes(notes: str) -> str:
+    """Notes from --notes FILE, or from stdin for '-'."""
+    from stss.errors import UsageError
+
+    if notes == "-":
+        return sys.stdin.read()
+    try:
+        return Path(notes).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --notes {notes}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _edited_notes(loaded: Loaded, activity: str) -> str | None:
+    """Notes typed in the editor, from the activity's template; None if left as it was."""
+    from stss import store, visits
+    from stss.errors import StoreError
+
+    try:
+        own = store.read_text(loaded.root, f"templates/notes/{activity}.md")
+    except (OSError, UnicodeDecodeError, StoreError):
+        own = None
+    template = visits.notes_template(own)
+    written = ask.edit(template)
+    return None if written.strip() == template.strip() else written
+
+
+def _ask_date(prompt: str) -> dt.date:
+    while True:
+        answer = ask.line(prompt)
+        try:
+            return dt.date.fromisoformat(answer)
+        except ValueError:
+            print(f"  '{answer}' is not a date; write it as YYYY-MM-DD", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("log-visit")(log_visit)
+    app.command("edit-support")(edit_support)

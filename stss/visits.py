@@ -1,0 +1,304 @@
+"""Logging a visit: which planned visit it updates, and the files it writes.
+
+The rules behind `stss log-visit`, as pure functions over `Records`:
+
+- a log for a school and activity updates the planned visit for them in the
+  same period, if there is one (the nearest in date); the period is the
+  entitlement's own when the school is owed the activity per half-term or
+  per term, else the term the date falls in, else the year;
+- a new visit gets a new file, `visits/<year>/<date>-<school>-<activity>.md`,
+  with `-2`, `-3`, ... added when that name is taken;
+- a postponed visit leaves a planned one on its new date;
+- `--action "text;owner;due"` becomes an `Action`.
+
+Files are edited with `stss.yamledit`, so a planned visit's comments, order
+and notes survive being completed. Reading and writing is the caller's (and
+`stss.changes`'): the existing file's text comes in, `Change`s go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+from stss import calendar, yamledit
+from stss.calendar import Period
+from stss.changes import Change
+from stss.entitlements import owed
+from stss.errors import UsageError, unknown_id_hint
+from stss.models import Action, Records, Visit, VisitFrontMatter, VisitStatus, visit_path
+
+#: Front-matter keys in the order the records format lists them.
+KEYS = tuple(VisitFrontMatter.model_fields)
+#: The notes template when the trust has none for the activity.
+DEFAULT_NOTES = "## Summary\n\n\n## Strengths\n\n\n## Next steps\n\n"
+_FINEST_FIRST = ("half-term", "term")
+_VERBS = {"completed": "Log", "cancelled": "Cancel", "postponed": "Postpone"}
+
+
+@dataclass(frozen=True)
+class Log:
+    """What a person asked to record; None and empty mean "not given"."""
+
+    school: str
+    activity: str
+    status: VisitStatus = "completed"
+    date: dt.date | None = None
+    staff: tuple[str, ...] | None = None
+    days: float | None = None
+    focus: tuple[str, ...] | None = None
+    engagement: str | None = None
+    actions: tuple[Action, ...] = ()
+    reason: str | None = None
+    new_date: dt.date | None = None
+    confidential: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The files a log writes, and what to call it in a commit."""
+
+    changes: tuple[Change, ...]
+    path: str  # the visit logged
+    updated: bool  # True when a planned visit was updated rather than a file added
+    date: dt.date
+    message: str
+    rebooked: str | None = None  # the planned visit a postponement leaves
+    moved_from: str | None = None  # the planned visit's old name, when its date changed
+
+
+# --- finding the planned visit ---------------------------------------------------
+
+
+def period_for(records: Records, school: str, activity: str, day: dt.date) -> Period | None:
+    """The period within which a log matches a planned visit (None outside every year)."""
+    trust = records.trust
+    year_id = calendar.year_of(trust, day) if trust else None
+    if trust is None or year_id is None:
+        return None
+    year = trust.years[year_id]
+    entitled = {o.period.per for o in owed(records, school, year_id) if o.activity == activity}
+    for per in _FINEST_FIRST:
+        if per in entitled and (period := calendar.period_of(year_id, year, per, day)):
+            return period
+    return calendar.period_of(year_id, year, "term", day) or calendar.period_of(year_id, year, "year", day)
+
+
+def find_planned(records: Records, school: str, activity: str, day: dt.date) -> tuple[str, Visit] | None:
+    """The planned visit a log on `day` completes: same school, activity and period, nearest date."""
+    period = period_for(records, school, activity, day)
+    if period is None:
+        return None
+    found = [
+        (path, v) for path, v in records.visits_of(school)
+        if v.activity == activity and v.status == "planned" and v.date in period
+    ]
+    found.sort(key=lambda item: (abs((item[1].date - day).days), item[1].date, item[0]))
+    return found[0] if found else None
+
+
+def date_of(log: Log, planned: Visit | None, today: dt.date) -> dt.date:
+    """The visit's date: `--date`; else a planned visit's own date (a completed
+    one only if that date has come); else today."""
+    if log.date is not None:
+        return log.date
+    if planned is not None and (log.status != "completed" or planned.date <= today):
+        return planned.date
+    return today
+
+
+# --- checking the request ------------------------------------------------------------
+
+
+def check(records: Records, log: Log, day: dt.date, today: dt.date) -> None:
+    """Refuse, as a usage error, a log that names things that do not exist or cannot be."""
+    _known("school", log.school, records.schools)
+    _known("activity", log.activity, records.offer.activities if records.offer else {})
+    for person in log.staff or ():
+        _known("person", person, records.people)
+    if log.engagement is not None:
+        _known("engagement", log.engagement, records.engagements)
+        other = records.engagements[log.engagement].school
+        if other != log.school:
+            raise UsageError(f"engagement '{log.engagement}' is for {other}, not {log.school}",
+                             "name an engagement of this school, or leave --engagement out")
+    if log.days is not None and log.days <= 0:
+        raise UsageError(f"--days must be more than 0, got {log.days:g}")
+    for when, what in ((day, "the visit's date"), (log.new_date, "the new date")):
+        if when is not None:
+            _in_a_year(records, when, what)
+    if log.status == "completed" and day > today:
+        raise UsageError(f"a completed visit cannot be dated after today ({day} is after {today})",
+                         "a visit still to come stays planned: log it once it has happened")
+    if log.status in ("cancelled", "postponed") and not (log.reason or "").strip():
+        raise UsageError(f"a {log.status} visit needs a reason", "pass --reason \"...\"")
+    if log.status != "postponed" and log.new_date is not None:
+        raise UsageError("--new-date goes with --status postponed")
+    if log.status == "completed" and log.reason is not None:
+        raise UsageError("--reason goes with --status cancelled or postponed")
+    if log.status == "postponed":
+        if log.new_date is None:
+            raise UsageError("a postponed visit needs its new date", "pass --new-date, or use --status cancelled")
+        if log.new_date <= day:
+            raise UsageError(f"the new date ({log.new_date}) must be after the visit's date ({day})")
+
+
+def _known(kind: str, ident: str, known: Collection[str]) -> None:
+    if ident not in known:
+        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))
+
+
+def _in_a_year(records: Records, day: dt.date, what: str) -> None:
+    trust = records.trust
+    if trust is not None and calendar.year_of(trust, day) is None:
+        raise UsageError(f"{what}, {day}, is outside every academic year in trust.yaml",
+                         f"years configured: {', '.join(sorted(trust.years))}")
+
+
+def parse_action(text: str) -> Action:
+    """`"text;owner;due"` (due optional, YYYY-MM-DD) as an open action."""
+    parts = [part.strip() for part in text.split(";")]
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+        raise UsageError(f"--action '{text}' is not \"text;owner;due\"",
+                         "e.g. --action \"Share the phonics plan with governors;headteacher;2026-11-20\" "
+                         "(the due date may be left out)")
+    due = None
+    if len(parts) == 3 and parts[2]:
+        try:
+            due = dt.date.fromisoformat(parts[2])
+        except ValueError:
+            raise UsageError(f"--action '{text}': '{parts[2]}' is not a date",
+                             "write the due date as YYYY-MM-DD") from None
+    return Action(text=parts[0], owner=parts[1], due=due)
+
+
+# --- building the files ------------------------------------------------------------------
+
+
+def unique_path(taken: Collection[str], year_id: str, day: dt.date, school: str, activity: str) -> str:
+    """`visits/<year>/<date>-<school>-<activity>.md`, numbered from -2 when that name is taken."""
+    stem = f"{day.isoformat()}-{school}-{activity}"
+    path, n = visit_path(year_id, stem), 2
+    while path in taken:
+        path, n = visit_path(year_id, f"{stem}-{n}"), n + 1
+    return path
+
+
+def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] | None,
+          taken: Collection[str]) -> Outcome:
+    """The changes that record `log`. `planned` is the (path, text) of the planned
+    visit to update, from `find_planned`; `taken` the visit paths already on disk."""
+    trust = records.trust
+    assert trust is not None
+    old = records.visits[planned[0]] if planned else None
+    day = date_of(log, old, today)
+    year_id = calendar.year_of(trust, day)
+    assert year_id is not None
+    taken = set(taken)
+    if planned is not None:
+        doc = yamledit.load(planned[1], front_matter=True)
+        path = planned[0]
+        if old is not None and old.date != day:
+            path = unique_path(taken - {planned[0]}, year_id, day, log.school, log.activity)
+    else:
+        doc = yamledit.load("---\n---\n", front_matter=True)
+        path = unique_path(taken, year_id, day, log.school, log.activity)
+    taken.add(path)
+    _fill(doc, log, day)
+    if log.notes and log.notes.strip():
+        doc.body = _appended(doc.body, log.notes)
+    moved_from = planned[0] if planned and path != planned[0] else None
+    changes = [Change(path, yamledit.dump(doc), was=moved_from)]
+    rebooked = None
+    if log.status == "postponed" and log.new_date is not None:
+        rebooked = _rebook(records, log, doc, day, taken)
+        changes.append(rebooked)
+    return Outcome(tuple(changes), path, planned is not None, day, commit_message(records, log, day),
+                   rebooked.path if rebooked else None, moved_from)
+
+
+def _fill(doc: yamledit.Document, log: Log, day: dt.date) -> None:
+    data = doc.data
+
+    def put(key: str, value: object) -> None:
+        if key not in data or data[key] != value:
+            yamledit.set_key(data, key, value, KEYS)
+
+    put("school", log.school)
+    put("activity", log.activity)
+    put("date", day)
+    put("status", log.status)
+    if log.staff is not None and list(data.get("staff") or []) != list(log.staff):
+        put("staff", yamledit.flow_list(log.staff))
+    if log.days is not None:
+        put("days", int(log.days) if log.days == int(log.days) else log.days)
+    if log.engagement is not None:
+        put("engagement", log.engagement)
+    if log.focus is not None and list(data.get("focus") or []) != list(log.focus):
+        put("focus", yamledit.flow_list(log.focus))
+    if log.actions:
+        actions = data.get("actions")
+        if not isinstance(actions, list):
+            actions = []
+            put("actions", actions)
+            actions = data["actions"]
+        for action in log.actions:
+            pairs: list[tuple[str, object]] = [("text", action.text), ("owner", action.owner)]
+            pairs += [("due", action.due)] if action.due else []
+            actions.append(yamledit.flow_map([*pairs, ("status", action.status)]))
+    if log.reason is not None:
+        put("reason", yamledit.text_value(log.reason))
+    if log.confidential:
+        put("confidential", True)
+
+
+def _appended(body: str, notes: str) -> str:
+    notes = notes.strip("\n") + "\n"
+    if not body.strip():
+        return notes
+    return body.rstrip("\n") + "\n\n" + notes
+
+
+def _rebook(records: Records, log: Log, postponed: yamledit.Document, day: dt.date, taken: set[str]) -> Change:
+    """The planned visit a postponement leaves on its new date, carrying over
+    who, how long, what for, and the notes written so far."""
+    assert log.new_date is not None and records.trust is not None
+    year_id = calendar.year_of(records.trust, log.new_date)
+    assert year_id is not None
+    data = postponed.data
+    doc = yamledit.load("---\n---\n", front_matter=True)
+    carried = {key: data[key] for key in ("days", "engagement", "focus", "confidential") if key in data}
+    replanned = replace(log, status="planned", date=log.new_date, reason=None, actions=(), notes=None,
+                        staff=tuple(data.get("staff") or ()), confidential=False)
+    _fill(doc, replanned, log.new_date)
+    for key, value in carried.items():
+        yamledit.set_key(doc.data, key, value, KEYS)
+    doc.body = _appended(f"Postponed from {day}: {' '.join((log.reason or '').split())}\n", postponed.body)
+    path = unique_path(taken, year_id, log.new_date, log.school, log.activity)
+    taken.add(path)
+    return Change(path, yamledit.dump(doc))
+
+
+def commit_message(records: Records, log: Log, day: dt.date) -> str:
+    """`Log education review at St Anne's CE Primary School (2026-10-06)`."""
+    activity = records.activity(log.activity)
+    school = records.schools.get(log.school)
+    what = _lower_first(activity.name if activity else log.activity)
+    where = school.name if school else log.school
+    when = f"{day}, now {log.new_date}" if log.status == "postponed" else f"{day}"
+    return f"{_VERBS.get(log.status, 'Log')} {what} at {where} ({when})"
+
+
+def _lower_first(name: str) -> str:
+    # "Education review" -> "education review", but "CEO visit" stays.
+    if len(name) > 1 and name[0].isupper() and not name[1].isupper():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def notes_template(activity_template: str | None) -> str:
+    """The text the editor opens with: the trust's template for the activity, or the default."""
+    return activity_template if activity_template and activity_template.strip() else DEFAULT_NOTES
+
