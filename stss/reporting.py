@@ -249,7 +249,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
     history = History(history.available, tuple(
         ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, names.get(e.school or "", ""))
         for e in sorted(history.events, key=lambda e: (e.date, e.commit, e.kind, e.school or "", e.summary))
-        if span.start <= e.date <= span.end and e.kind in REPORTED_CHANGES and school in (None, e.school)),
+        if span.start <= e.date <= span.end and _reported(e, year) and school in (None, e.school)),
         history.reason)
     ctx = _Context(records, year, term, span, today, include_confidential, usage,
                    _period_starts(trust, usage), history)
@@ -274,6 +274,13 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         staff=_staff(records, year, set(ids)),
         history=history,
     )
+
+
+def _reported(event: ChangeEvent, year: str) -> bool:
+    """A change the board follows; a support decision only when it is for the report's year."""
+    decided = re.match(r"support level (\d{4}-\d{2})\b", event.summary)
+    return event.kind in REPORTED_CHANGES and not (event.kind == "support-level" and decided
+                                                   and decided.group(1) != year)
 
 
 @dataclass(frozen=True)
