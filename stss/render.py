@@ -152,9 +152,17 @@ def shortdate(day: dt.date | None) -> str:
     return "" if day is None else f"{day.day} {MONTHS[day.month - 1][:3]}"
 
 
+#: Words whose hyphens stay, or that are spelt differently from their slug.
+LABELS = {"well-being": "well-being", "post-16": "post-16", "all-through": "all-through", "senco": "SENCo",
+          "ks1": "KS1", "ks2": "KS2", "ks3": "KS3", "ks4": "KS4", "send": "SEND", "dsl": "DSL", "re": "RE"}
+
+
 def label(slug: object) -> str:
     """An id or enum value as words: requires-improvement -> Requires improvement."""
-    text = str(slug).replace("-", " ")
+    text = str(slug)
+    for word, shown in LABELS.items():
+        text = re.sub(rf"(?<![a-z0-9]){word}(?![a-z0-9])", shown.replace("-", "\x00"), text)
+    text = text.replace("-", " ").replace("\x00", "-")
     return text[:1].upper() + text[1:]
 
 
