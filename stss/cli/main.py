@@ -29,6 +29,7 @@ COMMANDS = (
     "stss.cli.usage",
     "stss.cli.history",
     "stss.cli.report",
+    "stss.cli.plan",
 )
 
 for _name in COMMANDS:

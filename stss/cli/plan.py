@@ -1,0 +1,212 @@
+"""Year planning commands: `stss plan` (entitlements into planned visits) and
+`stss calendar` (visits as an iCalendar file). Placement lives in
+`stss.planning`, the file format in `stss.ics`; this module parses options,
+prints, and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stss.cli.common import (
+    RecordsOpt,
+    SchoolOpt,
+    TodayOpt,
+    YearOpt,
+    check_id,
+    console,
+    err,
+    open_records,
+    pick_year,
+    print_problems,
+    today_of,
+)
+
+if TYPE_CHECKING:
+    from stss.models import Records
+    from stss.planning import Plan
+
+UNSTAFFED_EXIT = 3
+
+
+def plan(
+    records: RecordsOpt = None,
+    year: YearOpt = None,
+    school: Annotated[list[str] | None, typer.Option("--school", help="Only this school (repeat for more).", show_default=False)] = None,
+    from_: Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Place nothing before this date (default: --today).", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for tie-breaks and spreading: the same seed gives the same plan.")] = 0,
+    today: TodayOpt = None,
+) -> None:
+    """Plan a visit for every owed occurrence not yet covered by a planned or completed one.
+
+    Running it again plans only the gaps. Exit code 3 when visits are left
+    unstaffed or could not be placed.
+    """
+    from stss import changes, planning, store
+    from stss.errors import RecordsInvalid, StoreError
+
+    loaded = open_records(records)
+    r = loaded.records
+    day = today_of(today)
+    year_id = pick_year(loaded, year, day)
+    for ident in school or []:
+        check_id("school", ident, r.schools)
+    start = from_.date() if from_ else day
+    result = planning.plan(r, year_id, start, seed, set(school) if school else None)
+    new = [changes.Change(v.path, planning.render(v)) for v in result.visits]
+    problems = changes.check(r, new)
+    if any(p.is_error for p in problems):
+        raise RecordsInvalid(problems, "refused: the planned visits would not validate; nothing was written")
+    print_problems(problems, loaded.root)
+    if dry_run:
+        _print_visits(r, result)
+    _print_summary(r, result)
+    if dry_run:
+        console().print("Dry run: nothing was written.")
+    elif new:
+        try:
+            for change in new:
+                store.write_text(loaded.root, change.path, change.text)
+        except OSError as exc:
+            raise StoreError(f"could not write {change.path}: {exc.strerror}",
+                             hint="run 'stss plan' again once it can be written: it plans only what is missing"
+                             ) from None
+        console().print(f"Wrote {len(new)} visit file(s) to visits/{year_id}/.")
+    else:
+        console().print(f"Nothing to plan: every owed visit from {start} is already planned or done.")
+    waiting = [v for path, v in r.visits.items() if path.startswith(f"visits/{year_id}/") and v.status == "planned"
+               and not v.staff and v.date >= start and (not school or v.school in school)]
+    if waiting:
+        console().print(f"{len(waiting)} visit(s) planned earlier still have no staff: name someone in their files.")
+    if result.gaps:
+        _print_gaps(r, result)
+        err(f"{len(result.unstaffed)} visit(s) planned without staff, {len(result.unplaced)} not placed",
+            "give someone the role (people/<id>.yaml) or more capacity_days, then assign staff by hand")
+        raise typer.Exit(UNSTAFFED_EXIT)
+
+
+def _school_name(r: Records, school: str) -> str:
+    return r.schools[school].name if school in r.schools else school
+
+
+def _print_visits(r: Records, result: Plan) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Planned visits {result.year} from {result.start} (seed {result.seed})")
+    for col in ("date", "school", "activity", "period", "staff"):
+        table.add_column(col)
+    for v in result.visits:
+        staff = ", ".join(v.staff) if v.staff else "[red]unstaffed[/]"
+        table.add_row(str(v.date), escape(_school_name(r, v.school)), v.activity,
+                      v.period.split("/", 1)[-1], staff)
+    console().print(table)
+
+
+def _print_summary(r: Records, result: Plan) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from stss import calendar, planning, staffing
+
+    out = console()
+    schools = sorted({v.school for v in result.visits})
+    out.print(f"Plan for {result.year} from {result.start} (seed {result.seed}): "
+              f"{len(result.visits)} visit(s) for {len(schools)} school(s), "
+              f"{len(result.unstaffed)} unstaffed, {len(result.unplaced)} not placed.")
+    if not result.visits:
+        return
+    trust = r.trust
+    assert trust is not None
+    terms = calendar.terms(trust.years[result.year])
+    by_school: dict[str, Counter[str]] = defaultdict(Counter)
+    for v in result.visits:
+        term = next((name for name, t in terms.items() if t.start <= v.date <= t.end), "")
+        by_school[v.school].update(["visits", term] + (["unstaffed"] if not v.staff else []))
+    table = Table(title="Visits planned per school")
+    for col in ("school", "visits", "autumn", "spring", "summer", "unstaffed"):
+        table.add_column(col, justify="left" if col == "school" else "right")
+    for sid in schools:
+        counts = by_school[sid]
+        table.add_row(escape(_school_name(r, sid)), *(str(counts[c]) for c in ("visits", *terms, "unstaffed")))
+    out.print(table)
+    before = staffing.planned_days_by_person(r, result.year)
+    after = planning.loads_after(r, result)
+    visits = Counter(p for v in result.visits for p in v.staff)
+    table = Table(title=f"Staff load {result.year} (days)")
+    for col in ("person", "id", "new visits", "before", "after", "capacity", "left"):
+        table.add_column(col, justify="left" if col in ("person", "id") else "right")
+    for pid in sorted(visits):
+        person = r.people[pid]
+        left = person.capacity_days - after[pid]
+        table.add_row(escape(person.name), pid, str(visits[pid]), f"{before.get(pid, 0):g}", f"{after[pid]:g}",
+                      f"{person.capacity_days:g}", f"[red]{left:g} OVER[/]" if left < 0 else f"{left:g}")
+    out.print(table)
+
+
+def _print_gaps(r: Records, result: Plan) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Unstaffed or not placed: needs a decision")
+    for col in ("date", "school", "activity", "period", "why"):
+        table.add_column(col)
+    for g in result.gaps:
+        table.add_row(str(g.date) if g.date else "not placed", escape(_school_name(r, g.school)), g.activity,
+                      g.period.split("/", 1)[-1], escape(g.reason))
+    console().print(table)
+
+
+def calendar(
+    out: Annotated[Path, typer.Option("--out", help="The .ics file to write ('-' for standard output).", dir_okay=False)],
+    records: RecordsOpt = None,
+    year: YearOpt = None,
+    person: Annotated[str | None, typer.Option("--person", help="Only this person's visits (their id).", show_default=False)] = None,
+    school: SchoolOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Visits as an iCalendar file for Outlook or Google Calendar.
+
+    Each visit keeps its UID, so importing a newer file updates events instead
+    of adding copies; cancelled and postponed visits are sent as cancelled.
+    """
+    from stss import calendar as cal
+    from stss import ics
+
+    loaded = open_records(records)
+    r = loaded.records
+    day = today_of(today)
+    year_id = pick_year(loaded, year, day)
+    check_id("school", school, r.schools)
+    check_id("person", person, r.people)
+    trust = r.trust
+    assert trust is not None
+    first, last = cal.year_span(year_id, trust.years[year_id])
+    chosen = [
+        (path, v) for path, v in sorted(r.visits.items())
+        if first <= v.date <= last and (school is None or v.school == school)
+        and (person is None or person in v.staff)
+    ]
+    data = ics.render(r, chosen, day)
+    if str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        from stss.errors import StoreError
+
+        raise StoreError(f"could not write {out}: {exc.strerror}") from None
+    console().print(f"Wrote {len(chosen)} event(s) to {out}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(plan)
+    app.command()(calendar)

@@ -1,0 +1,308 @@
+"""Year planning: turn what schools are still owed into dated, staffed visits.
+
+Owns the placement rules of `stss plan`, and nothing that touches the disk:
+`plan(records, year, start, seed)` returns the visits to create and the gaps
+it could not fill; `render` gives a new visit file's text, which the CLI
+checks with `stss.changes.check` (every new file with all the records) before
+writing any of them through `stss.store`.
+File names come from `stss.visits.unique_path`, shared with `log-visit`.
+
+The rules, each in one place:
+- what is owed comes from `stss.usage`: a row's `remaining` (overdue planned
+  visits already count as cover) in every period with a school day left on or
+  after `start`; earlier periods get nothing new;
+- visits go on school days (`calendar.school_days`) from `start`, never two
+  for one school or one person on the same day, existing visits included;
+- a period's occurrences are spread evenly through it; a year's are spread
+  over the half-terms left (2 a year: different terms, 3: one a term, 6: one
+  a half-term), avoiding half-terms the school already has that activity in;
+- staff: someone whose roles include one of the activity's roles (anyone if
+  it names none), preferring whoever last served the school before the
+  visit's target day (existing and newly planned visits alike), then
+  the least loaded against `capacity_days`. Capacity is a hard limit: when
+  no one with the role has the days left and a free day in the window, the
+  visit is planned without staff and reported, for people to decide.
+
+Deterministic: the same records, year, start and seed give the same plan
+(string-seeded `random.Random` per entitlement row, sorted iteration).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from stss import calendar, staffing
+from stss.calendar import Period
+from stss.entitlements import start_of_cover
+from stss.models import Records, School
+from stss.usage import usage
+from stss.visits import unique_path
+
+_PER_RANK = {"half-term": 0, "term": 1, "year": 2}
+_PLAIN = re.compile(r"[a-z][a-z0-9-]*")
+_RESERVED = frozenset({"null", "true", "false", "yes", "no", "on", "off", "y", "n"})
+
+
+@dataclass(frozen=True, order=True)
+class PlannedVisit:
+    """A visit to create. `staff` is empty when no one could take it."""
+
+    date: dt.date
+    school: str
+    activity: str
+    period: str  # the usage period it fills, e.g. "2026-27/spring"
+    staff: tuple[str, ...]
+    path: str  # visits/<year>/<date>-<school>-<activity>[-<n>].md
+
+
+@dataclass(frozen=True, order=True)
+class Gap:
+    """An owed occurrence the plan could not fully meet: planned without
+    staff (`date` set), or not placed at all (`date` None)."""
+
+    school: str
+    activity: str
+    period: str
+    date: dt.date | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: str
+    start: dt.date
+    seed: int
+    visits: tuple[PlannedVisit, ...]
+    gaps: tuple[Gap, ...]
+
+    @property
+    def unstaffed(self) -> list[Gap]:
+        return [g for g in self.gaps if g.date is not None]
+
+    @property
+    def unplaced(self) -> list[Gap]:
+        return [g for g in self.gaps if g.date is None]
+
+
+@dataclass
+class _Occurrence:
+    school: str
+    activity: str
+    period: Period
+    zones: tuple[list[dt.date], list[dt.date]]  # preferred days, then the rest of the window
+
+
+class _Book:
+    """Who is busy when, loads, and who served each school most recently."""
+
+    def __init__(self, records: Records, year_id: str, rng: random.Random) -> None:
+        self.records = records
+        self.school_days: dict[str, set[dt.date]] = defaultdict(set)
+        self.person_days: dict[str, set[dt.date]] = defaultdict(set)
+        self.served: dict[str, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+        for v in records.visits.values():
+            if v.status not in ("planned", "completed"):
+                continue
+            self.school_days[v.school].add(v.date)
+            for person in v.staff:
+                self.person_days[person].add(v.date)
+                self.served[v.school][person].append(v.date)
+        self.load = staffing.planned_days_by_person(records, year_id)
+        order = sorted(records.people)
+        rng.shuffle(order)  # a fixed, seeded tie-break between equally loaded people
+        self.priority = {person: i for i, person in enumerate(order)}
+
+    def ranked(self, school: str, roles: Iterable[str], before: dt.date) -> list[str]:
+        """People who can lead it: whoever served the school last before `before`
+        first, then the least loaded against capacity."""
+        wanted = set(roles)
+        people = self.records.people
+        able = [p for p in people if not wanted or wanted & set(people[p].roles)]
+        served = self.served.get(school, {})
+
+        def key(p: str) -> tuple[int, int, int, float, int]:
+            earlier = [d for d in served.get(p, ()) if d < before]
+            recency = -max(earlier).toordinal() if earlier else 0
+            return (0 if earlier else 1, recency, -len(earlier),
+                    self.load.get(p, 0.0) / people[p].capacity_days, self.priority[p])
+
+        return sorted(able, key=key)
+
+    def fits(self, person: str, days: float) -> bool:
+        return self.load.get(person, 0.0) + days <= self.records.people[person].capacity_days + 1e-9
+
+    def book(self, school: str, day: dt.date, person: str | None, days: float) -> None:
+        self.school_days[school].add(day)
+        if person is not None:
+            self.person_days[person].add(day)
+            self.load[person] = self.load.get(person, 0.0) + days
+            self.served[school][person].append(day)
+
+
+def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
+         schools: Collection[str] | None = None) -> Plan:
+    """The visits that would meet every remaining entitlement in `year_id` from `start`."""
+    trust, offer = records.trust, records.offer
+    if trust is None or offer is None or year_id not in trust.years:
+        return Plan(year_id, start, seed, (), ())
+    year = trust.years[year_id]
+    first, last = calendar.year_span(year_id, year)
+    days = calendar.school_days(year, max(start, first), last)
+    half_terms = calendar.periods(year_id, year, "half-term")
+    booked: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    for v in records.visits.values():
+        if v.status in ("planned", "completed") and first <= v.date <= last:
+            booked[(v.school, v.activity)].add(v.date)
+    occurrences: list[tuple[tuple[int, dt.date, str, str, str, int], _Occurrence]] = []
+    for row in usage(records, year_id, start):
+        if row.remaining <= 0 or (schools is not None and row.school not in schools):
+            continue
+        period = calendar.find_period(trust, row.period)
+        window = [d for d in days if period is not None and d in period]
+        if period is None or not window or row.activity not in offer.activities:
+            continue  # the period has no school day left after `start`
+        window = _covered(records.schools[row.school], window) or window
+        rng = random.Random(f"{seed}/{row.school}/{row.activity}/{row.period}")
+        if period.per == "year":
+            held = booked[(row.school, row.activity)]
+            halves = [(hp, w) for hp in half_terms if (w := [d for d in window if d in hp])]
+            held_terms = {_term(hp) for hp in half_terms if any(d in hp for d in held)}
+            chunks = _year_chunks(halves, row.remaining, held, held_terms, rng)
+        else:
+            chunks = _split(window, row.remaining)
+        for i, chunk in enumerate(chunks):
+            zones = _zones(chunk, window, rng)
+            target = zones[0][0] if zones[0] else zones[1][0]
+            key = (_PER_RANK[period.per], target, row.school, row.activity, row.period, i)
+            occurrences.append((key, _Occurrence(row.school, row.activity, period, zones)))
+    book = _Book(records, year_id, random.Random(f"{seed}/people"))
+    taken: set[str] = set(records.visits)
+    visits: list[PlannedVisit] = []
+    gaps: list[Gap] = []
+    for _, occ in sorted(occurrences, key=lambda pair: pair[0]):
+        placed = _place(occ, book)
+        if isinstance(placed, Gap):
+            gaps.append(placed)
+            continue
+        day, person, reason = placed
+        path = unique_path(taken, year_id, day, occ.school, occ.activity)
+        taken.add(path)
+        staff = (person,) if person else ()
+        visits.append(PlannedVisit(day, occ.school, occ.activity, occ.period.name, staff, path))
+        if reason:
+            gaps.append(Gap(occ.school, occ.activity, occ.period.name, day, reason))
+    return Plan(year_id, start, seed, tuple(sorted(visits)), tuple(sorted(gaps, key=_gap_order)))
+
+
+def _covered(school: School, window: list[dt.date]) -> list[dt.date]:
+    """The days the school is covered: from joining (or its partnership's start)
+    to its partnership's end. A yearly count owed from January is owed from January."""
+    first = start_of_cover(school) or dt.date.min
+    last = school.partnership.end if school.membership == "partnership" and school.partnership else dt.date.max
+    return [d for d in window if first <= d <= last]
+
+
+def _gap_order(gap: Gap) -> tuple[dt.date, str, str, str]:
+    return (gap.date or dt.date.max, gap.school, gap.activity, gap.period)
+
+
+def _split(window: list[dt.date], count: int) -> list[list[dt.date]]:
+    """`count` consecutive, near-equal runs of the window (some empty if it is short)."""
+    n = len(window)
+    return [window[i * n // count:(i + 1) * n // count] for i in range(count)]
+
+
+def _year_chunks(halves: list[tuple[Period, list[dt.date]]], count: int, held: set[dt.date],
+                 held_terms: set[str], rng: random.Random) -> list[list[dt.date]]:
+    """Spread `count` yearly occurrences evenly over the half-terms left.
+
+    Every evenly spaced pattern `floor((i + u) * H / count)` is a candidate
+    (H half-terms); half-terms that already hold a visit of the activity
+    for the school count against a pattern, then terms that do, and the
+    seed picks among the best."""
+    h = len(halves)
+    if h == 0:
+        return [[] for _ in range(count)]
+    patterns = sorted({tuple(math.floor((i + (j + 0.5) / h) * h / count) for i in range(count))
+                       for j in range(h)})
+    full = {i for i, (hp, _) in enumerate(halves) if any(d in hp for d in held)}
+
+    def score(pattern: tuple[int, ...]) -> tuple[int, int]:
+        return (sum(i in full for i in pattern), sum(_term(halves[i][0]) in held_terms for i in pattern))
+
+    best = min(score(p) for p in patterns)
+    chosen = rng.choice([p for p in patterns if score(p) == best])
+    chunks: list[list[dt.date]] = []
+    for index in sorted(set(chosen)):
+        chunks.extend(_split(halves[index][1], chosen.count(index)))
+    return chunks
+
+
+def _term(half_term: Period) -> str:
+    return half_term.label.rsplit("-", 1)[0]
+
+
+def _zones(chunk: list[dt.date], window: list[dt.date],
+           rng: random.Random) -> tuple[list[dt.date], list[dt.date]]:
+    """The chunk's days nearest a seeded target first, then the rest of the window by distance."""
+    target = rng.choice(chunk or window)
+    inside = set(chunk)
+    by_distance = sorted(window, key=lambda d: (abs((d - target).days), d))
+    return [d for d in by_distance if d in inside], [d for d in by_distance if d not in inside]
+
+
+def _place(occ: _Occurrence, book: _Book) -> tuple[dt.date, str | None, str] | Gap:
+    """A day and a person for one occurrence, or the reason there is none."""
+    activity = book.records.activity(occ.activity)
+    assert activity is not None
+    busy = book.school_days[occ.school]
+    ranked = book.ranked(occ.school, activity.roles, (occ.zones[0] or occ.zones[1])[0])
+    within = [p for p in ranked if book.fits(p, activity.days)]
+    for zone in occ.zones:
+        for person in within:
+            away = book.person_days[person]
+            day = next((d for d in zone if d not in busy and d not in away), None)
+            if day is not None:
+                book.book(occ.school, day, person, activity.days)
+                return day, person, ""
+    day = next((d for zone in occ.zones for d in zone if d not in busy), None)
+    if day is None:
+        return Gap(occ.school, occ.activity, occ.period.name, None,
+                   f"no free school day for the school in {occ.period.label} from the start date")
+    book.book(occ.school, day, None, activity.days)
+    if not ranked:
+        return day, None, f"no one has a role that can lead it ({', '.join(activity.roles)})"
+    if not within:
+        return day, None, f"everyone who can lead it is at capacity ({', '.join(sorted(ranked))})"
+    return day, None, "everyone who can lead it with capacity left is busy on every free day"
+
+
+# --- files ------------------------------------------------------------------------
+
+
+def _scalar(slug: str) -> str:
+    # A slug such as "2026" or "true" would read back as a number or a boolean.
+    return slug if _PLAIN.fullmatch(slug) and slug not in _RESERVED else f'"{slug}"'
+
+
+def render(visit: PlannedVisit) -> str:
+    """The text of a new visit file: front matter and an empty notes body."""
+    staff = ", ".join(_scalar(p) for p in visit.staff)
+    return (f"---\nschool: {_scalar(visit.school)}\nactivity: {_scalar(visit.activity)}\n"
+            f"date: {visit.date.isoformat()}\nstatus: planned\nstaff: [{staff}]\n---\n")
+
+
+def loads_after(records: Records, result: Plan) -> dict[str, float]:
+    """Each person's days in the year (delivered and planned) once the plan is written."""
+    after = staffing.planned_days_by_person(records, result.year)
+    for v in result.visits:
+        activity = records.activity(v.activity)
+        for person in v.staff:
+            after[person] = after.get(person, 0.0) + (activity.days if activity else 0.0)
+    return after
