@@ -28,6 +28,7 @@ COMMANDS = (
     "stss.cli.records",
     "stss.cli.usage",
     "stss.cli.history",
+    "stss.cli.data",
     "stss.cli.report",
     "stss.cli.plan",
 )

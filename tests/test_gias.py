@@ -1,0 +1,250 @@
+"""`stss import gias`: GIAS exports in, school records created and updated, twice over."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stss import gias, importing, loader
+from tests.conftest import SHARED, write_records
+
+SAMPLE = SHARED / "data" / "gias-extract-sample.csv"
+HEADER = next(csv.reader(io.StringIO(SAMPLE.read_text("utf-8").splitlines()[0])))
+
+HILL_TOP = """\
+urn: 140001
+name: Hill Top Primary
+phase: primary
+membership: academy               # converted 2019
+joined: 2019-09-01
+local_authority: Worcestershire
+headteacher: {name: Sam Patel, started: 2020-09-01}   # first headship
+support:
+  2026-27:
+    level: core
+    decided: 2026-07-08
+    rationale: >-
+      Stable school; core offer.
+"""
+
+#: A school another trust runs, with the same name as nothing here.
+VALLEY = """\
+urn: 140002
+name: Valley Infant School
+phase: primary
+membership: external
+headteacher: {name: Chloé Côté, started: 2024-09-01}
+"""
+
+
+def row(urn: int | str, name: str, **values: str) -> dict[str, str]:
+    base = {
+        "URN": str(urn), "EstablishmentName": name, "EstablishmentStatus (name)": "Open",
+        "PhaseOfEducation (name)": "Primary", "TypeOfEstablishment (name)": "Academy converter",
+        "ReligiousCharacter (name)": "Does not apply", "Trusts (name)": "MINI TRUST",
+        "LA (name)": "Worcestershire", "HeadFirstName": "", "HeadLastName": "", "OpenDate": "",
+        "LA (code)": "885", "EstablishmentNumber": "2001",
+    }
+    return base | values
+
+
+ROWS = [
+    # An existing school: its name and headteacher have changed in GIAS.
+    row(140001, "Hill Top Primary School", HeadFirstName="Jo", HeadLastName="O'Brien"),
+    # Another trust's school, already in the records; the head's name differs only in accents.
+    row(140002, "Valley Infant School", **{"Trusts (name)": "OTHER TRUST", "HeadFirstName": "Chloe",
+                                           "HeadLastName": "Cote", "LA (name)": "Not applicable"}),
+    # New schools of the trust: an apostrophe, a church school, an opening date.
+    row(150001, "St Anne's CE Primary School", **{"ReligiousCharacter (name)": "Church of England",
+                                                  "OpenDate": "01-09-2019", "HeadFirstName": "Sam",
+                                                  "HeadLastName": "D'Souza"}),
+    # Accented, and the file is ISO-8859-1.
+    row(150002, "École Sainte-Thérèse", HeadFirstName="Zoë", HeadLastName="Brontë"),
+    # Placeholders everywhere; a special school with phase "Not applicable".
+    row(150003, "Oak Tree School", **{"PhaseOfEducation (name)": "Not applicable",
+                                      "TypeOfEstablishment (name)": "Academy special converter",
+                                      "ReligiousCharacter (name)": "None", "LA (name)": "Not applicable"}),
+    # Closed: reported, never created.
+    row(150004, "Old Mill Primary School", **{"EstablishmentStatus (name)": "Closed"}),
+    # Another trust's school: left out.
+    row(160001, "Elsewhere Academy", **{"Trusts (name)": "OTHER TRUST"}),
+    # A pupil referral unit asked for by URN.
+    row(160002, "Riverside Pupil Referral Unit", **{"PhaseOfEducation (name)": "Not applicable",
+                                                    "TypeOfEstablishment (name)": "Pupil referral unit",
+                                                    "Trusts (name)": ""}),
+]
+
+
+def gias_csv(rows: list[dict[str, str]], encoding: str = "iso-8859-1", extra: list[list[str]] = ()) -> bytes:
+    """An export with the real GIAS header line; unknown columns left empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for values in rows:
+        writer.writerow([values.get(col, "") for col in HEADER])
+    for values in extra:
+        writer.writerow(values)
+    return out.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def trust(mini: Path) -> Path:
+    write_records(mini, {"schools/hill-top.yaml": HILL_TOP, "schools/valley.yaml": VALLEY})
+    return mini
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "schools").iterdir())}
+
+
+def test_import_creates_and_updates_and_a_second_run_changes_nothing(trust: Path, tmp_path: Path,
+                                                                     stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    ragged = [*[row(150005, "Ragged Lane Primary").get(col, "") for col in HEADER], "an extra value"]
+    export.write_bytes(gias_csv(ROWS, extra=[ragged]))
+    result = stss("import", "gias", export, "--trust", "mini trust", "--urn", "160002", "--records", trust,
+                  "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert "edubase.csv:10:134: warning: row 10 has 134 values for 133 columns" in result.stderr
+    assert "5 created, 1 updated, 1 unchanged, 1 closed; 1 row(s) of other schools left out." in result.stdout
+
+    hill_top = (trust / "schools/hill-top.yaml").read_text()
+    assert hill_top == HILL_TOP.replace("name: Hill Top Primary", "name: Hill Top Primary School").replace(
+        "{name: Sam Patel, started: 2020-09-01}   #", "{name: Jo O'Brien, started: 2026-11-23}  #")
+    assert (trust / "schools/valley.yaml").read_text() == VALLEY  # Chloé Côté is Chloe Cote
+    assert (trust / "schools/st-annes-ce-primary-school.yaml").read_text() == (
+        "urn: 150001\nname: St Anne's CE Primary School\nphase: primary\n"
+        "religious_character: Church of England\nmembership: academy\njoined: 2019-09-01\n"
+        "local_authority: Worcestershire\nheadteacher: {name: Sam D'Souza}\n")
+    ecole = (trust / "schools/ecole-sainte-therese.yaml").read_text("utf-8")
+    assert "name: École Sainte-Thérèse\n" in ecole and "headteacher: {name: Zoë Brontë}" in ecole
+    oak = (trust / "schools/oak-tree-school.yaml").read_text()
+    assert oak == "urn: 150003\nname: Oak Tree School\nphase: special\nmembership: academy\n"
+    pru = (trust / "schools/riverside-pupil-referral-unit.yaml").read_text()
+    assert "phase: alternative\nmembership: external\n" in pru
+    assert not (trust / "schools/old-mill-primary-school.yaml").exists()
+    assert (trust / "schools/ragged-lane-primary.yaml").exists()
+    assert loader.load(trust).ok
+
+    before = snapshot(trust)
+    again = stss("import", "gias", export, "--trust", "MINI trust", "--urn", "160002", "--records", trust,
+                 "--today", "2027-01-10")
+    assert again.exit_code == 0, again.output
+    assert "7 unchanged, 1 closed; 1 row(s) of other schools left out." in again.stdout
+    assert snapshot(trust) == before
+
+
+def test_a_dry_run_writes_nothing(trust: Path, tmp_path: Path, stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    export.write_bytes(gias_csv(ROWS, encoding="utf-8-sig"))
+    before = snapshot(trust)
+    result = stss("import", "gias", export, "--dry-run", "--records", trust)
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing written" in result.stdout and "3 created, 1 updated, 1 unchanged, 1 closed" in result.stdout
+    assert snapshot(trust) == before
+
+
+def test_trust_is_matched_without_regard_to_case(trust: Path, tmp_path: Path, stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    export.write_bytes(gias_csv(ROWS))
+    result = stss("import", "gias", export, "--trust", "other trust", "--dry-run", "--records", trust)
+    # Schools of "OTHER TRUST" are taken, and are external: this trust is the Mini Trust.
+    assert "elsewhere-academy" in result.stdout and "St Anne" not in result.stdout
+    found = importing.plan(loader.load(trust).records, gias.read(export.read_bytes(), "x").rows,
+                           lambda rel: (trust / rel).read_text(), trust="other trust", today=dt.date(2026, 1, 1))
+    created = {o.school: o.change for o in found.outcomes if o.action == "created"}
+    assert created["elsewhere-academy"] is not None
+    assert "membership: academy" in created["elsewhere-academy"].text
+
+
+def test_commit_commits_exactly_the_written_files(trust: Path, tmp_path: Path, stss: Any) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=Importer", "-c", "user.email=i@example.org", *args],
+                              cwd=trust, capture_output=True, text=True, check=True).stdout
+
+    git("init", "--quiet")
+    git("add", "-A")
+    git("commit", "--quiet", "-m", "records")
+    (trust / "people/alex-morgan.yaml").write_text("name: Alex Morgan\nroles: []\ncapacity_days: 30\n")
+    git("add", "people/alex-morgan.yaml")  # someone else's staged work stays staged
+    export = tmp_path / "edubase.csv"
+    export.write_bytes(gias_csv(ROWS[:3]))
+    result = stss("import", "gias", export, "--commit", "--records", trust, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert "Committed 2 file(s)" in result.stdout
+    assert git("show", "--name-only", "--format=%s", "HEAD").split("\n")[2:4] == [
+        "schools/hill-top.yaml", "schools/st-annes-ce-primary-school.yaml"]
+    assert git("status", "--porcelain", "--untracked-files=no") == "M  people/alex-morgan.yaml\n"
+
+
+def test_commit_outside_a_repository_writes_nothing(trust: Path, tmp_path: Path, stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    export.write_bytes(gias_csv(ROWS))
+    before = snapshot(trust)
+    result = stss("import", "gias", export, "--commit", "--records", trust)
+    assert result.exit_code == 1 and "not in a git repository" in result.stderr
+    assert snapshot(trust) == before
+
+
+def test_the_real_gias_sample_is_ragged_and_says_so(trust: Path, stss: Any) -> None:
+    result = stss("import", "gias", SAMPLE, "--urn", "106653", "--records", trust, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    assert "gias-extract-sample.csv:2:134: warning: row 2 has 134 values for 133 columns" in result.stderr
+    assert "1 created" in result.stdout
+    assert (trust / "schools/penistone-grammar-school.yaml").read_text() == (
+        "urn: 106653\nname: Penistone Grammar School\nphase: secondary\nmembership: external\n"
+        "local_authority: Barnsley\nheadteacher: {name: Paul Crook}\n")
+
+
+def test_a_shifted_row_is_refused_by_row_number(trust: Path, tmp_path: Path, stss: Any) -> None:
+    shifted = [row(150009, "Shifted Primary").get(col, "") for col in HEADER]
+    shifted.insert(3, "Somewhere")  # an unquoted comma in the LA name, say
+    export = tmp_path / "edubase.csv"
+    export.write_bytes(gias_csv(ROWS[:1], extra=[shifted]))
+    result = stss("import", "gias", export, "--records", trust, "--today", "2026-11-23")
+    assert result.exit_code == 1
+    assert "row 3 has 134 values for 133 columns" in result.stderr
+    assert "row 3: the row is ragged and its columns do not line up; it is skipped" in result.stderr
+    assert "1 updated" in result.stdout  # the good rows still go in
+    assert not any("shifted" in p.name for p in (trust / "schools").iterdir())
+
+
+def test_a_missing_required_column_is_a_clear_error(trust: Path, tmp_path: Path, stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    export.write_text('"URN","EstablishmentName","Phase of education"\n"1","A","Primary"\n')
+    result = stss("import", "gias", export, "--records", trust)
+    assert result.exit_code == 1
+    assert "has no column 'EstablishmentStatus (name)', 'PhaseOfEducation (name)'" in result.stderr
+
+
+def test_a_school_recorded_without_its_urn_is_not_created_twice(trust: Path) -> None:
+    (trust / "schools/valley.yaml").write_text(VALLEY.replace("urn: 140002\n", ""))
+    rows = gias.read(gias_csv([row(140002, "Valley Infant School")]), "x.csv").rows
+    found = importing.plan(loader.load(trust).records, rows, lambda rel: (trust / rel).read_text(),
+                           today=dt.date(2026, 1, 1))
+    assert [(o.action, o.school) for o in found.outcomes] == [("skipped", "valley")]
+    assert "set 'urn: 140002' there" in found.outcomes[0].what[0]
+
+
+def test_new_ids_are_unique() -> None:
+    assert gias.slug_for("St Mary’s C of E (VA) Primary") == "st-marys-c-of-e-va-primary"
+    taken = {"st-marys": 1}
+    assert importing._unique("st-marys", set(taken)) == "st-marys-2"
+
+
+def test_gias_phases_and_dates() -> None:
+    assert gias.phase_of("Middle deemed secondary", "Academy converter") == "middle"
+    assert gias.phase_of("16 plus", "Academy 16-19 converter") == "post-16"
+    assert gias.phase_of("Not applicable", "Academy alternative provision sponsor led") == "alternative"
+    assert gias.phase_of("Not applicable", "Further education") is None
+    assert gias.parse_date("01-09-2019") == dt.date(2019, 9, 1)
+    assert gias.parse_date("31/12/2020") == dt.date(2020, 12, 31)
+    assert gias.parse_date("soon") is None
+    text, encoding = gias.decode("Zoë".encode("iso-8859-1"))
+    assert (text, encoding) == ("Zoë", "windows-1252")
