@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from stss import gias, importing, loader
-from tests.conftest import SHARED, write_records
+from tests.conftest import write_records
 
-SAMPLE = SHARED / "data" / "gias-extract-sample.csv"
+SAMPLE = Path(__file__).parent / "data" / "gias-extract-sample.csv"
 HEADER = next(csv.reader(io.StringIO(SAMPLE.read_text("utf-8").splitlines()[0])))
 
 HILL_TOP = """\
