@@ -29,6 +29,7 @@ COMMANDS = (
     "stss.cli.usage",
     "stss.cli.history",
     "stss.cli.data",
+    "stss.cli.visits",
     "stss.cli.report",
     "stss.cli.plan",
 )
