@@ -109,7 +109,7 @@ def read(data: bytes, source: str) -> GiasFile:
     columns = {name: i for i, name in reversed(list(enumerate(header)))}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        close = did_you_mean(missing[0], header)
+        close = did_you_mean(missing[0], [name for name in header if name not in REQUIRED])
         raise StssError(f"{source} has no column {', '.join(repr(m) for m in missing)}",
                         hint=close or "is this a GIAS establishment export? stss needs: " + ", ".join(REQUIRED))
     rows: list[GiasRow] = []

@@ -221,6 +221,11 @@ def test_a_missing_required_column_is_a_clear_error(trust: Path, tmp_path: Path,
     result = stss("import", "gias", export, "--records", trust)
     assert result.exit_code == 1
     assert "has no column 'EstablishmentStatus (name)', 'PhaseOfEducation (name)'" in result.stderr
+    assert "is this a GIAS establishment export?" in result.stderr
+    renamed = SAMPLE.read_text("utf-8").replace('"PhaseOfEducation (name)"', '"Phase Of Education (name)"')
+    export.write_text(renamed)
+    result = stss("import", "gias", export, "--records", trust)
+    assert "did you mean 'Phase Of Education (name)'?" in result.stderr
 
 
 def test_a_school_recorded_without_its_urn_is_not_created_twice(trust: Path) -> None:
