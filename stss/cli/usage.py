@@ -73,12 +73,15 @@ def usage(
     if _emit([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
         return
     title = f"Entitlement usage {year_id}" + (f" ({term})" if term else "") + f", as of {day}"
-    table = Table(title=title, caption="owed = entitled, done = completed, plan = planned, late = overdue, left = remaining")
-    table.add_column("school / activity", no_wrap=True, min_width=26, overflow="ellipsis")
+    from rich import box
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
+                  caption="owed = entitled, done = completed, plan = planned, late = overdue, left = remaining")
+    table.add_column("school / activity", no_wrap=True, max_width=26, overflow="ellipsis")
     table.add_column("period", no_wrap=True)
     for col in ("owed", "done", "plan", "late", "left", "over"):
-        table.add_column(col, justify="right")
-    table.add_column("status", no_wrap=True)
+        table.add_column(col, justify="right", no_wrap=True, min_width=4)
+    table.add_column("status", no_wrap=True, min_width=8)
     previous = None
     for row in rows:
         if row.school != previous:
