@@ -23,7 +23,7 @@ from stss.cli.common import (
 
 if TYPE_CHECKING:
     from stss.models import Trust
-    from stss.reporting import History
+    from stss.report_model import History
 
 
 def report(
@@ -79,7 +79,7 @@ def current_term(trust: Trust, year_id: str, day: dt.date) -> str:
 def history_of(root: Path, since: dt.date, until: dt.date) -> History:
     """Changes from git between two dates, or why there are none to show."""
     from stss.errors import GitError
-    from stss.reporting import ChangeEvent, History
+    from stss.report_model import ChangeEvent, History
 
     try:
         from stss import history
