@@ -121,26 +121,36 @@ def urns(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             first[school.urn] = sid
 
 
+#: What may follow "<date>-<school>-<activity>" in a visit's file name: nothing, or "-<n>".
+_COPY_NUMBER = re.compile(r"(-\d+)?")
+
+
 def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     """A visit falls in a configured year, in the right folder, on a school day."""
     if records.trust is None:
         return
-    years = sorted(records.trust.years)
+    trust = records.trust
+    years = sorted(trust.years)
+    # Tens of thousands of visits fall on a few thousand dates: work out each
+    # date's year and school-day status once.
+    days: dict[dt.date, tuple[str | None, str | None]] = {}
     for path, v in records.visits.items():
         folder = path.split("/")[1]
-        year_id = calendar.year_of(records.trust, v.date)
+        if v.date not in days:
+            found = calendar.year_of(trust, v.date)
+            days[v.date] = (found, calendar.why_not_school_day(trust.years[found], v.date) if found else None)
+        year_id, why = days[v.date]
         if year_id is None:
             yield error(path, ("date",), f"{v.date} is outside every academic year in trust.yaml",
                         hint=f"configured: {', '.join(years)}" if years else "add the year to trust.yaml")
             continue
         if folder != year_id:
             yield error(path, ("date",), f"a visit on {v.date} belongs in visits/{year_id}/, not visits/{folder}/")
-        why = calendar.why_not_school_day(records.trust.years[year_id], v.date)
         if why and v.status in ("planned", "completed"):
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
         stem = path.rsplit("/", 1)[1].removesuffix(".md")
         expected = f"{v.date.isoformat()}-{v.school}-{v.activity}"
-        if not re.fullmatch(re.escape(expected) + r"(-\d+)?", stem):
+        if not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
             yield warning(path, (), "the file name does not match the visit's date, school and activity",
                           hint=f"rename it to {expected}.md")
 

@@ -22,6 +22,12 @@ from stss.models import FILE_MODELS, SLUG_RE, Record, Visit
 
 #: A document may not expand (through aliases) to more values than this.
 MAX_NODES = 200_000
+#: ... nor nest deeper than this (records need five or six levels).
+MAX_DEPTH = 100
+#: Text with at most this many of the characters that open a level is composed
+#: straight away: the C composer copes with ten thousand levels, and crashes
+#: somewhere below thirty thousand.
+DEEP_ENOUGH_TO_CHECK = 2_000
 FRONT_MATTER = "---"
 
 
@@ -37,16 +43,64 @@ class _NoLocation(Exception):
     pass
 
 
-_yaml: Any = None
+_loader: Any = None
 
 
-def _safe_yaml() -> Any:
-    global _yaml
-    if _yaml is None:
-        from ruamel.yaml import YAML
+def _safe_load(text: str) -> Any:
+    """One YAML document, as `YAML(typ="safe", pure=False).load` reads it: ruamel's C
+    parser, its safe constructor (no tags beyond YAML's own) and YAML 1.2 rules
+    (`yes` is a string). The loader class is built once, not on every call as
+    `YAML.load` does, which cost as much as the parsing itself."""
+    global _loader
+    if _loader is None:
+        from ruamel.yaml.constructor import SafeConstructor
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+        from ruamel.yaml.resolver import Resolver
 
-        _yaml = YAML(typ="safe", pure=False)
-    return _yaml
+        class Loader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                self._parser = self._composer = self
+                SafeConstructor.__init__(self, loader=self)
+                Resolver.__init__(self, loadumper=self)
+                self.allow_duplicate_keys = False
+
+        _loader = Loader
+    loader = _loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+        # The loader refers to itself (as parser, composer, constructor, ...);
+        # cut those cycles so it is freed now, not by a later cyclic collection.
+        vars(loader).clear()
+
+
+def _nests_too_deep(text: str) -> bool:
+    """Whether the YAML nests deeper than MAX_DEPTH, found before composing it:
+    the C composer recurses per level and crashes the whole process tens of
+    thousands of levels down. Every level needs one of `[{-:?`, so a document
+    with few of them (every real record) cannot nest that far; only others
+    are walked, as a stream of parser events, which needs no recursion."""
+    if sum(map(text.count, "[{-:?")) <= DEEP_ENOUGH_TO_CHECK:
+        return False
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    parser = CParser(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
+    return False
 
 
 def decode(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
@@ -79,7 +133,10 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Prob
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        data = _safe_yaml().load(text)
+        if _nests_too_deep(text):
+            return None, [Problem(path, first_line, 1, message=f"the document nests more than {MAX_DEPTH} levels deep",
+                                  hint="records need only a few levels")]
+        data = _safe_load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
@@ -90,38 +147,44 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Prob
         return None, [Problem(path, line, column, message=f"malformed YAML: {message}", hint=hint)]
     except (YAMLError, ValueError, RecursionError) as exc:
         return None, [Problem(path, first_line, 1, message=f"malformed YAML: {exc}")]
-    try:
-        _check_size(data)
-    except ValueError as exc:
-        return None, [Problem(path, first_line, 1, message=str(exc),
-                              hint="YAML aliases (*name) may not expand this far")]
+    too_big = _check_size(data)
+    if too_big:
+        return None, [Problem(path, first_line, 1, message=too_big[0], hint=too_big[1])]
     return data, []
 
 
-def _check_size(data: Any) -> None:
-    # Counts values as they would be seen after expanding aliases, without
-    # expanding them, so an alias bomb is refused in time linear in its size.
+def _check_size(data: Any) -> tuple[str, str] | None:
+    """Why the document is too big or too deep to validate (message, hint), or None.
+
+    Counts values as they would be seen after expanding aliases, without
+    expanding them, so an alias bomb is refused in time linear in its size.
+    Walks with a stack of its own, not recursion, so no nesting is too deep
+    for the walk itself."""
     sizes: dict[int, int] = {}
-    busy: set[int] = set()
-
-    def size(node: Any) -> int:
+    on_path: set[int] = set()  # containers whose children are still being counted
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
+    while stack:
+        node, depth, children_done = stack.pop()
         if not isinstance(node, dict | list):
-            return 1
+            continue
         key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in busy:
-            raise ValueError("the document refers to itself through an alias")
-        busy.add(key)
-        children = node.values() if isinstance(node, dict) else node
-        total = 1 + sum(size(child) for child in children)
-        busy.discard(key)
-        if total > MAX_NODES:
-            raise ValueError(f"the document expands to more than {MAX_NODES:,} values")
-        sizes[key] = total
-        return total
-
-    size(data)
+        values = node.values() if isinstance(node, dict) else node
+        if children_done:
+            total = 1 + sum(sizes[id(v)] if isinstance(v, dict | list) else 1 for v in values)
+            if total > MAX_NODES:
+                return (f"the document expands to more than {MAX_NODES:,} values",
+                        "YAML aliases (*name) may not expand this far")
+            sizes[key] = total
+            on_path.discard(key)
+        elif key in on_path:
+            return "the document refers to itself through an alias", "remove the alias (*name) inside its own anchor"
+        elif key not in sizes:
+            if depth > MAX_DEPTH:
+                return f"the document nests more than {MAX_DEPTH} levels deep", "records need only a few levels"
+            on_path.add(key)
+            stack.append((node, depth, True))
+            stack.extend((v, depth + 1, False) for v in values)
+    return None
 
 
 def parse_file(kind: str, path: str, raw: bytes) -> Parsed:
@@ -234,7 +297,8 @@ def slugify(text: str) -> str:
 
 
 def is_slug(text: str) -> bool:
-    return bool(SLUG_RE.match(text)) and len(text) <= 100
+    # fullmatch: with match, "$" also matches before a final newline ("x\n")
+    return bool(SLUG_RE.fullmatch(text)) and len(text) <= 100
 
 
 def _walk(model_type: type[BaseModel], err_loc: tuple[str | int, ...]) -> tuple[Loc, list[str]]:

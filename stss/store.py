@@ -2,7 +2,9 @@
 
 - `find_root` finds the records root the way git finds `.git`.
 - `read_all` lists and parses every record file, reusing a cache of parsed
-  files kept in `.stss-cache/` and keyed by path, size and modification time.
+  files kept in `.stss-cache/` and keyed by path, size, times and inode.
+- Symbolic links below the root are never followed: they are listed as
+  warnings, so nothing outside the root is read through them.
 - `locate` gives problems their line and column by re-reading just the files
   that have problems, in round-trip mode.
 - `write_text` writes atomically (a temporary file, then a rename) and only
@@ -16,12 +18,13 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stss.errors import Problem, Severity, StoreError, warning
+from stss.errors import Problem, Severity, StoreError
 from stss.models import FILE_MODELS, Visit
 from stss.parsing import Parsed, decode, is_slug, parse_file, split_front_matter
 
@@ -29,6 +32,10 @@ ROOT_MARKER = "trust.yaml"
 CACHE_DIR = ".stss-cache"
 CACHE_FILE = "records.json"
 ENV_VAR = "STSS_RECORDS"
+#: A file modified this recently could be written again within the same clock
+#: tick, leaving its stamp as it was, so it is not cached (git's "racy clean"
+#: rule); any later write gives an older file a new modification time.
+RACY_NS = 2_000_000_000
 
 
 def find_root(explicit: Path | None = None, env: Mapping[str, str] | None = None,
@@ -58,15 +65,19 @@ class RecordFile:
 
 def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
     """Every record file under the root, and warnings for files stss will not read."""
-    files = [RecordFile("trust", "trust.yaml", "trust")]
+    files: list[RecordFile] = []
     problems: list[Problem] = []
-    if (root / "offer.yaml").is_file():
-        files.append(RecordFile("offer", "offer.yaml", "offer"))
-    else:
-        problems.append(Problem("offer.yaml", 1, 1, message="offer.yaml is missing",
-                                hint="the activity catalogue and support levels live there"))
+    for kind, name in (("trust", ROOT_MARKER), ("offer", "offer.yaml")):
+        if (root / name).is_symlink():
+            problems.append(Problem(name, 1, 1, message=f"{name} is a symbolic link, which stss does not follow",
+                                    hint="replace the link with the file itself"))
+        elif kind == "trust" or (root / name).is_file():
+            files.append(RecordFile(kind, name, kind))
+        else:
+            problems.append(Problem(name, 1, 1, message=f"{name} is missing",
+                                    hint="the activity catalogue and support levels live there"))
     for kind, folder in (("school", "schools"), ("person", "people"), ("engagement", "engagements")):
-        for entry in _entries(root / folder):
+        for entry in _entries(root, folder, problems):
             rel = f"{folder}/{entry.name}"
             stem, ext = os.path.splitext(entry.name)
             if entry.is_symlink() or not entry.is_file() or ext != ".yaml":
@@ -76,11 +87,11 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
                                         hint="ids are lower-case letters, digits and hyphens"))
             else:
                 files.append(RecordFile(kind, rel, stem))
-    for year in _entries(root / "visits"):
+    for year in _entries(root, "visits", problems):
         if year.is_symlink() or not year.is_dir():
             problems.append(_ignored(f"visits/{year.name}", year, "a year folder such as 2026-27/"))
             continue
-        for entry in _entries(Path(year.path)):
+        for entry in _entries(root, f"visits/{year.name}", problems):
             rel = f"visits/{year.name}/{entry.name}"
             stem, ext = os.path.splitext(entry.name)
             if entry.is_symlink() or not entry.is_file() or ext != ".md":
@@ -90,9 +101,13 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
     return files, problems
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
+def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
+    if os.path.islink(root / folder):
+        problems.append(Problem(folder, 1, 1, Severity.WARNING, "ignored: a symbolic link",
+                                hint="stss reads only real folders"))
+        return []
     try:
-        with os.scandir(folder) as it:
+        with os.scandir(root / folder) as it:
             return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
@@ -100,7 +115,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
 
 def _ignored(rel: str, entry: os.DirEntry[str], wanted: str) -> Problem:
     why = "a symbolic link" if entry.is_symlink() else "not a record file"
-    return warning(rel, (), f"ignored: {why}", hint=f"stss reads only {wanted} here")
+    return Problem(rel, 1, 1, Severity.WARNING, f"ignored: {why}", hint=f"stss reads only {wanted} here")
 
 
 # --- reading, with a cache --------------------------------------------------
@@ -111,25 +126,27 @@ def read_all(root: Path, use_cache: bool = True) -> tuple[dict[str, tuple[Record
     files, problems = list_files(root)
     cache = _Cache(root) if use_cache else None
     out: dict[str, tuple[RecordFile, Parsed]] = {}
+    base = str(root)  # os.path over pathlib: this loop runs for every file
     for rf in files:
-        full = root / rf.path
+        full = os.path.join(base, rf.path)
         try:
-            st = full.stat()
-        except FileNotFoundError:
+            # Stat before reading: if the file changes in between, the cache
+            # holds new text under the old stamp, which the next run re-reads.
+            st = os.stat(full)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            parsed = cache.get(rf, stamp) if cache else None
+            if parsed is None:
+                with open(full, "rb") as fh:
+                    raw = fh.read()
+                parsed = _with_positions(rf.path, raw, parse_file(rf.kind, rf.path, raw))
+                if cache and st.st_mtime_ns < time.time_ns() - RACY_NS:
+                    cache.put(rf, stamp, parsed)
+        except FileNotFoundError:  # deleted since it was listed: it is gone
             if rf.kind == "trust":
                 raise StoreError(f"{root} has no {ROOT_MARKER}") from None
             continue
-        stamp = (st.st_size, st.st_mtime_ns)
-        parsed = cache.get(rf, stamp) if cache else None
-        if parsed is None:
-            try:
-                raw = full.read_bytes()
-            except OSError as exc:
-                out[rf.path] = (rf, Parsed(None, (Problem(rf.path, 1, 1, message=f"cannot read: {exc.strerror}"),)))
-                continue
-            parsed = _with_positions(root, parse_file(rf.kind, rf.path, raw))
-            if cache:
-                cache.put(rf, stamp, parsed)
+        except OSError as exc:
+            parsed = Parsed(None, (Problem(rf.path, 1, 1, message=f"cannot read: {exc.strerror}"),))
         out[rf.path] = (rf, parsed)
     if cache:
         cache.keep_only(out)
@@ -140,35 +157,46 @@ def read_all(root: Path, use_cache: bool = True) -> tuple[dict[str, tuple[Record
 class _Cache:
     """Parsed records from the last run, as JSON (never pickle: the folder
     could arrive in a pull request). Any damage means a cold read, never a
-    wrong answer: entries must match path, size, mtime and the code version."""
+    wrong answer: an entry is used only if it matches the code version and the
+    file's path, size, modification and change times and inode, and what it
+    holds validates again. The change time and inode cannot be set from a
+    commit, an archive or `touch`, so a cache that arrives with the records
+    never matches them. Several stss processes may share the cache: each
+    replaces the file whole, and a lost update only costs a re-read."""
 
     def __init__(self, root: Path) -> None:
-        self.path = root / CACHE_DIR / CACHE_FILE
+        self.folder = root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
         self.entries: dict[str, Any] = {}
         self.dirty = False
         try:
-            data = json.loads(self.path.read_text("utf-8"))
+            if os.path.islink(self.folder):  # never read or write through a link
+                return
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with open(fd, "rb") as fh:
+                data = json.loads(fh.read())
             if isinstance(data, dict) and data.get("version") == _code_version():
                 entries = data.get("entries")
                 self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             pass
 
-    def get(self, rf: RecordFile, stamp: tuple[int, int]) -> Parsed | None:
+    def get(self, rf: RecordFile, stamp: tuple[int, ...]) -> Parsed | None:
         entry = self.entries.get(rf.path)
         if not isinstance(entry, dict) or entry.get("stamp") != list(stamp) or entry.get("kind") != rf.kind:
             return None
         try:
             model_type = Visit if rf.kind == "visit" else FILE_MODELS[rf.kind]
-            model = model_type.model_validate_json(entry["model"]) if entry.get("model") else None
-            problems = tuple(
-                Problem(rf.path, p[0], p[1], Severity(p[2]), p[3], p[4]) for p in entry.get("problems", [])
-            )
+            model = model_type.model_validate_json(entry["model"]) if entry["model"] is not None else None
+            problems = tuple(_cached_problem(rf.path, p) for p in entry["problems"])
         except (ValueError, TypeError, KeyError, IndexError):
+            return None
+        # What parse_file returns: a model and no errors, or errors and no model.
+        if (model is None) != any(p.is_error for p in problems):
             return None
         return Parsed(model, problems)
 
-    def put(self, rf: RecordFile, stamp: tuple[int, int], parsed: Parsed) -> None:
+    def put(self, rf: RecordFile, stamp: tuple[int, ...], parsed: Parsed) -> None:
         self.entries[rf.path] = {
             "kind": rf.kind,
             "stamp": list(stamp),
@@ -187,15 +215,26 @@ class _Cache:
         if not self.dirty:
             return
         with contextlib.suppress(OSError):
-            self.path.parent.mkdir(exist_ok=True)
+            self.folder.mkdir(exist_ok=True)
+            if os.path.islink(self.folder):
+                return
             payload = json.dumps({"version": _code_version(), "entries": self.entries}, separators=(",", ":"))
             _atomic_write(self.path, payload.encode("utf-8"))
 
 
-def _with_positions(root: Path, parsed: Parsed) -> Parsed:
+def _cached_problem(path: str, row: Any) -> Problem:
+    line, column, severity, message, hint = row
+    if not (type(line) is int and type(column) is int and line >= 1 and column >= 1 and isinstance(message, str)
+            and (hint is None or isinstance(hint, str))):
+        raise ValueError("not a located problem")
+    return Problem(path, line, column, Severity(severity), message, hint)
+
+
+def _with_positions(rel: str, raw: bytes, parsed: Parsed) -> Parsed:
+    # Locate in the bytes just parsed, not the file: it may have changed since.
     if all(p.line for p in parsed.problems):
         return parsed
-    return Parsed(parsed.model, tuple(locate(root, parsed.problems)))
+    return Parsed(parsed.model, tuple(_locate_in(_yaml_text(rel, raw), parsed.problems)))
 
 
 def _code_version() -> str:
@@ -214,28 +253,27 @@ def _code_version() -> str:
 
 def locate(root: Path, problems: Iterable[Problem]) -> list[Problem]:
     """Give every unlocated problem its line and column, reading each file once."""
-    from stss.locate import position
-
-    problems = list(problems)
     texts: dict[str, tuple[str, int] | None] = {}
     out = []
     for p in problems:
-        if p.line:
-            out.append(p)
-            continue
-        if p.path not in texts:
-            texts[p.path] = _yaml_text(root, p.path)
-        found = texts[p.path]
-        line, column = position(found[0], p.loc, found[1]) if found else (1, 1)
-        out.append(p.located(line, column))
+        if not p.line and p.path not in texts:
+            try:
+                texts[p.path] = _yaml_text(p.path, inside(root, p.path).read_bytes())
+            except (OSError, StoreError):
+                texts[p.path] = None
+        out.append(p if p.line else _locate_in(texts[p.path], [p])[0])
     return out
 
 
-def _yaml_text(root: Path, rel: str) -> tuple[str, int] | None:
-    try:
-        text, _ = decode(rel, (root / rel).read_bytes())
-    except OSError:
-        return None
+def _locate_in(found: tuple[str, int] | None, problems: Iterable[Problem]) -> list[Problem]:
+    from stss.locate import position
+
+    return [p if p.line else p.located(*(position(found[0], p.loc, found[1]) if found else (1, 1)))
+            for p in problems]
+
+
+def _yaml_text(rel: str, raw: bytes) -> tuple[str, int] | None:
+    text, _ = decode(rel, raw)
     if text is None:
         return None
     if rel.endswith(".md"):
@@ -249,9 +287,13 @@ def _yaml_text(root: Path, rel: str) -> tuple[str, int] | None:
 
 def inside(root: Path, rel: str) -> Path:
     """The absolute path of `rel`, refusing anything that would leave the root."""
-    if not rel or os.path.isabs(rel) or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
+    if (not rel or os.path.isabs(rel) or "\\" in rel or "\0" in rel
+            or any(part in ("", ".", "..") for part in rel.split("/"))):
         raise StoreError(f"refused: '{rel}' is not a path inside the records folder")
-    full = (root / rel).resolve()
+    try:
+        full = (root / rel).resolve()
+    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+        raise StoreError(f"refused: '{rel}' is a loop of symbolic links") from None
     if not full.is_relative_to(root.resolve()):
         raise StoreError(f"refused: '{rel}' leads outside the records folder")
     return full
@@ -265,8 +307,11 @@ def write_text(root: Path, rel: str, text: str) -> Path:
     """Write a file inside the root atomically: readers see the old or the new
     text, never a mix, and a crash leaves the old file intact."""
     full = inside(root, rel)
-    full.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(full, text.encode("utf-8"))
+    try:
+        full.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(full, text.encode("utf-8"))
+    except OSError as exc:  # a full disk, no permission, a file where a folder should be
+        raise StoreError(f"cannot write {rel}: {exc.strerror or exc}") from None
     return full
 
 

@@ -1,0 +1,340 @@
+"""The parse cache (.stss-cache/records.json) never changes what stss finds.
+
+Every test runs `stss` as a real process (`python -m stss`), as a person or
+CI would, and compares what it reports with and without the cache: a changed
+file is read again, a deleted one dropped, a damaged or forged cache costs a
+cold read and never hides a problem, and several processes reading, writing
+and deleting at once leave the records and the results intact.
+
+Files written in a test are "aged" (their modification time set a minute
+back), because stss does not cache a file modified in the last two seconds
+(it could change again within the same clock tick without its stamp changing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stss import store
+from tests.conftest import REPO, write_records
+from tests.test_validate import VISIT
+
+SCHOOL = "schools/hill-top.yaml"
+VISIT_PATH = "visits/2026-27/2026-10-06-hill-top-education-review.md"
+
+
+def stss(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("STSS_RECORDS", None)
+    result = subprocess.run([sys.executable, "-m", "stss", *args, "--records", str(root)], capture_output=True,
+                            text=True, timeout=timeout, env=env, cwd=root)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def validate(root: Path, *flags: str) -> tuple[int, list[dict[str, Any]], str]:
+    """Exit code, problems (as JSON rows) and the summary line of `stss validate`."""
+    result = stss(root, "validate", "--format", "json", *flags)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout), result.stderr.strip().splitlines()[-1]
+
+
+def same_as_uncached(root: Path) -> tuple[int, list[dict[str, Any]], str]:
+    cached = validate(root)
+    assert cached == validate(root, "--no-cache")
+    return cached
+
+
+def visits_in(summary: str) -> int:
+    found = re.search(r"(\d+) visits", summary)
+    assert found, summary
+    return int(found.group(1))
+
+
+def age(root: Path, seconds: int = 60) -> None:
+    """Set every record file's modification time `seconds` back, so stss may cache it."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and ".stss-cache" not in path.parts:
+            os.utime(path, (then, then))
+
+
+def cache_entries(root: Path) -> dict[str, Any]:
+    entries: dict[str, Any] = json.loads((root / store.CACHE_DIR / store.CACHE_FILE).read_text())["entries"]
+    return entries
+
+
+@pytest.fixture
+def trust(mini: Path) -> Path:
+    write_records(mini, {VISIT_PATH: VISIT})
+    age(mini)
+    return mini
+
+
+def test_a_warm_run_reads_the_cache_and_finds_the_same(trust: Path) -> None:
+    first = validate(trust)
+    assert first[:2] == (0, [])
+    assert sorted(cache_entries(trust)) == sorted(
+        p.relative_to(trust).as_posix() for p in trust.rglob("*.*") if ".stss-cache" not in p.parts)
+    assert validate(trust) == first
+
+
+def test_a_fresh_file_is_not_cached_until_it_has_settled(trust: Path) -> None:
+    (trust / "people/sam-lee.yaml").write_text("name: Sam Lee\ncapacity_days: 10\n")
+    validate(trust)
+    assert "people/sam-lee.yaml" not in cache_entries(trust)
+    assert SCHOOL in cache_entries(trust)
+
+
+def test_a_changed_file_is_read_again(trust: Path) -> None:
+    assert same_as_uncached(trust)[0] == 0
+    school = trust / SCHOOL
+    school.write_text(school.read_text().replace("phase: primary", "phase: primery"))  # same size
+    code, rows, _ = same_as_uncached(trust)
+    assert code == 1
+    assert [(r["line"], r["column"]) for r in rows] == [(3, 8)]
+    assert rows[0]["message"].startswith("phase: 'primery' is not one of: nursery, primary")
+    school.write_text(school.read_text().replace("phase: primery", "phase: primary"))
+    assert same_as_uncached(trust)[:2] == (0, [])
+
+
+def test_a_file_rewritten_with_its_old_size_and_time_is_still_read_again(trust: Path) -> None:
+    # Size and modification time can both come out unchanged (an editor or an
+    # archive tool restoring the time); the change time and inode cannot.
+    validate(trust)
+    school = trust / SCHOOL
+    before = school.stat()
+    school.write_text(school.read_text().replace("membership: academy", "membership: acadamy"))
+    os.utime(school, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = school.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    code, rows, _ = same_as_uncached(trust)
+    assert code == 1 and "'acadamy'" in rows[0]["message"]
+
+
+def test_a_deleted_file_is_dropped(trust: Path) -> None:
+    assert "1 visits" in validate(trust)[2]
+    (trust / VISIT_PATH).unlink()
+    code, rows, summary = same_as_uncached(trust)
+    assert (code, rows) == (0, [])
+    assert "0 visits" in summary
+    assert VISIT_PATH not in cache_entries(trust)
+
+
+def test_a_deleted_school_is_missed_by_the_visits_that_name_it(trust: Path) -> None:
+    validate(trust)
+    (trust / SCHOOL).unlink()
+    code, rows, _ = same_as_uncached(trust)
+    assert code == 1
+    assert {r["message"].split(" (hint")[0] for r in rows} == {"unknown school 'hill-top'"}
+
+
+CORRUPTIONS: dict[str, bytes] = {
+    "empty": b"",
+    "truncated": b'{"version": "x", "entries": {"trust.yaml": {"kind": "tr',
+    "not json": b"\x00\x01garbage\xff",
+    "a list": b"[]",
+    "entries a list": b'{"version": "VERSION", "entries": []}',
+    "deeply nested": b"[" * 100_000 + b"]" * 100_000,
+    "wrong version": b'{"version": "0", "entries": {}}',
+}
+
+
+@pytest.mark.parametrize("damage", sorted(CORRUPTIONS))
+def test_a_corrupt_cache_means_a_cold_read_and_is_then_rewritten(trust: Path, damage: str) -> None:
+    (trust / SCHOOL).write_text((trust / SCHOOL).read_text() + "colour: blue\n")
+    age(trust)
+    expected = validate(trust, "--no-cache")
+    assert expected[0] == 1
+    cache = trust / store.CACHE_DIR / store.CACHE_FILE
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(CORRUPTIONS[damage].replace(b"VERSION", store._code_version().encode()))
+    assert validate(trust) == expected
+    assert SCHOOL in cache_entries(trust)
+    assert validate(trust) == expected
+
+
+@pytest.mark.parametrize("blocker", ["cache folder is a file", "cache file is a folder"])
+def test_a_cache_that_cannot_be_written_is_done_without(trust: Path, blocker: str) -> None:
+    if blocker == "cache folder is a file":
+        (trust / store.CACHE_DIR).write_text("not a folder")
+    else:
+        (trust / store.CACHE_DIR / store.CACHE_FILE).mkdir(parents=True)
+    assert validate(trust)[:2] == (0, [])
+    assert validate(trust)[:2] == (0, [])
+
+
+# What a forged entry might claim about the broken school, keeping the stamp
+# stss itself recorded for it (so only the content of the entry is wrong).
+FORGERIES: dict[str, dict[str, Any]] = {
+    "no model and no problems": {"model": None, "problems": []},
+    "an invalid model": {"model": json.dumps({"name": "X", "phase": "castle", "membership": "academy"}),
+                         "problems": []},
+    "a model that is not JSON": {"model": "{", "problems": []},
+    "only a warning": {"model": None, "problems": [[1, 1, "warning", "fine really", None]]},
+    "an unlocated problem": {"model": None, "problems": [[0, 0, "error", "x", None]]},
+    "a malformed problem": {"model": None, "problems": [["1", 1, "error"]]},
+    "a model and an error": {"model": json.dumps({"name": "X", "phase": "primary", "membership": "academy"}),
+                             "problems": [[1, 1, "fatal", "x", None]]},
+    "another kind": {"kind": "person"},
+    "no problems key": {"model": None},
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_a_cache_entry_that_does_not_hold_together_is_not_used(trust: Path, forgery: str) -> None:
+    school = trust / SCHOOL
+    school.write_text(school.read_text().replace("name: Hill Top Primary", "name: [Hill Top Primary]"))
+    age(trust)
+    expected = validate(trust)
+    assert expected[0] == 1
+    cache = trust / store.CACHE_DIR / store.CACHE_FILE
+    data = json.loads(cache.read_text())
+    data["entries"][SCHOOL].update(FORGERIES[forgery])
+    cache.write_text(json.dumps(data))
+    assert validate(trust) == expected
+
+
+def _forge_clean_cache(root: Path) -> None:
+    """The attack: fix the school, let stss cache it as clean, break it again and
+    restore the cached stamp's size and modification time."""
+    school = root / SCHOOL
+    good = school.read_text()
+    bad = good.replace("name: Hill Top Primary", "name: [Hill Top Prima]")
+    assert len(bad) == len(good)
+    validate(root)
+    stamp = school.stat()
+    school.write_text(bad)
+    os.utime(school, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
+def test_a_cache_copied_with_the_records_cannot_hide_problems(trust: Path, tmp_path: Path) -> None:
+    # Copies that keep modification times (cp -a, tar, rsync -t, unzip) bring
+    # the cache's sizes and times with them; the inode and change time differ.
+    _forge_clean_cache(trust)
+    copy = tmp_path / "copy"
+    shutil.copytree(trust, copy)  # copies modification times too
+    assert (copy / SCHOOL).stat().st_mtime_ns == (trust / SCHOOL).stat().st_mtime_ns
+    code, rows, _ = validate(copy)
+    assert code == 1 and rows[0]["path"].endswith(SCHOOL)
+
+
+def test_a_committed_cache_cannot_hide_problems(trust: Path, tmp_path: Path) -> None:
+    _forge_clean_cache(trust)
+    git = ["git", "-c", "user.name=Mallory", "-c", "user.email=m@example.com"]
+    subprocess.run([*git, "init", "-q", str(trust)], check=True)
+    subprocess.run([*git, "-C", str(trust), "add", "-f", "."], check=True)
+    subprocess.run([*git, "-C", str(trust), "commit", "-qm", "records (and a cache)"], check=True)
+    clone = tmp_path / "clone"
+    subprocess.run([*git, "clone", "-q", str(trust), str(clone)], check=True)
+    assert (clone / store.CACHE_DIR / store.CACHE_FILE).is_file()
+    age(clone)
+    code, rows, _ = validate(clone)
+    assert code == 1 and rows[0]["path"].endswith(SCHOOL)
+
+
+# --- several processes at once ---------------------------------------------------
+
+WRITER = r"""
+import os, random, shutil, sys, time
+root, rounds = sys.argv[1], int(sys.argv[2])
+rng = random.Random(5)
+visits = os.path.join(root, "visits", "2026-27")
+first = sorted(os.listdir(visits))[0]
+template = open(os.path.join(visits, first), encoding="utf-8").read()
+school = os.path.join(root, "schools", sorted(os.listdir(os.path.join(root, "schools")))[0])
+good = open(school, encoding="utf-8").read()
+bad = good.replace("phase:", "phaze:", 1)
+added = []
+for n in range(rounds):
+    what = rng.choice(["touch", "add", "remove", "break", "mend", "uncache", "old"])
+    if what == "touch":
+        path = os.path.join(visits, rng.choice(sorted(os.listdir(visits))))
+        os.utime(path)
+    elif what == "add":
+        path = os.path.join(visits, f"{first[:-3]}-{n + 100}.md")  # a valid name for a second visit
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(template)
+        added.append(path)
+    elif what == "remove" and added:
+        os.unlink(added.pop(rng.randrange(len(added))))
+    elif what in ("break", "mend"):
+        with open(school, "w", encoding="utf-8") as fh:
+            fh.write(bad if what == "break" else good)
+    elif what == "uncache":
+        shutil.rmtree(os.path.join(root, ".stss-cache"), ignore_errors=True)
+    elif what == "old":  # a same-size edit with an old time, as an archive tool would leave it
+        with open(school, "w", encoding="utf-8") as fh:
+            fh.write(rng.choice([bad, good]))
+        os.utime(school, (1e9, 1e9))
+    time.sleep(rng.random() * 0.05)
+with open(school, "w", encoding="utf-8") as fh:
+    fh.write(good)
+print(len(added))
+"""
+
+
+@pytest.fixture
+def generated(tmp_path: Path) -> Path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from generate import generate  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    root = tmp_path / "trust"
+    generate(root, schools=4, years=2, visits_per_year=20)
+    age(root)
+    return root
+
+
+def test_two_validates_and_a_writer_at_once_lose_nothing(generated: Path) -> None:
+    baseline = validate(generated, "--no-cache")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(generated), "150"], stdout=subprocess.PIPE,
+                              text=True)
+    env = {**os.environ}
+    env.pop("STSS_RECORDS", None)
+    runs = 0
+    while writer.poll() is None:
+        readers = [subprocess.Popen([sys.executable, "-m", "stss", "validate", "--format", "json", "--records",
+                                     str(generated)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=env)
+                   for _ in range(2)]
+        for reader in readers:
+            out, err = reader.communicate(timeout=120)
+            assert reader.returncode in (0, 1) and "Traceback" not in err, err
+            for row in json.loads(out):  # a file deleted mid-run is gone, not unreadable
+                assert "cannot read" not in row["message"], row
+            runs += 1
+    assert writer.wait() == 0
+    added = int(writer.stdout.read()) if writer.stdout else 0
+    assert runs >= 2
+    # The records are exactly what the writer left, and stss, cache or not, agrees.
+    code, rows, summary = same_as_uncached(generated)
+    assert (code, rows) == baseline[:2]
+    assert visits_in(summary) == visits_in(baseline[2]) + added
+    assert not list((generated / store.CACHE_DIR).glob(".*.tmp"))  # no half-written caches left behind
+    age(generated)
+    assert same_as_uncached(generated)[:2] == baseline[:2]
+
+
+def test_two_cold_runs_at_once_both_finish_and_leave_one_whole_cache(generated: Path) -> None:
+    env = {**os.environ}
+    env.pop("STSS_RECORDS", None)
+    procs = [subprocess.Popen([sys.executable, "-m", "stss", "validate", "--format", "json", "--records",
+                               str(generated)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert len({out for out, _ in outputs}) == 1
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert len(cache_entries(generated)) > 100
+    assert validate(generated) == validate(generated, "--no-cache")
