@@ -76,13 +76,17 @@ def _safe_load(text: str) -> Any:
         vars(loader).clear()
 
 
+def _levels_at_most(text: str) -> int:
+    """A bound on how deep the text can nest: every level needs one of `[{-:?`."""
+    return sum(map(text.count, "[{-:?"))
+
+
 def _nests_too_deep(text: str) -> bool:
     """Whether the YAML nests deeper than MAX_DEPTH, found before composing it:
     the C composer recurses per level and crashes the whole process tens of
-    thousands of levels down. Every level needs one of `[{-:?`, so a document
-    with few of them (every real record) cannot nest that far; only others
-    are walked, as a stream of parser events, which needs no recursion."""
-    if sum(map(text.count, "[{-:?")) <= DEEP_ENOUGH_TO_CHECK:
+    thousands of levels down. Only a document that could nest that far is
+    walked, as a stream of parser events, which needs no recursion."""
+    if _levels_at_most(text) <= DEEP_ENOUGH_TO_CHECK:
         return False
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
@@ -147,7 +151,9 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Prob
         return None, [Problem(path, line, column, message=f"malformed YAML: {message}", hint=hint)]
     except (YAMLError, ValueError, RecursionError) as exc:
         return None, [Problem(path, first_line, 1, message=f"malformed YAML: {exc}")]
-    too_big = _check_size(data)
+    # Without aliases (*name) a document is no bigger than its text, and
+    # text with few level openers is shallow: most files skip the walk.
+    too_big = _check_size(data) if "*" in text or _levels_at_most(text) > MAX_DEPTH else None
     if too_big:
         return None, [Problem(path, first_line, 1, message=too_big[0], hint=too_big[1])]
     return data, []
