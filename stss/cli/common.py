@@ -89,10 +89,10 @@ def display_path(root: Path | None, rel: str) -> str:
     if root is None:
         return rel
     full = root / rel
-    try:
-        return os.path.relpath(full) if full.resolve().is_relative_to(Path.cwd().resolve()) else str(full)
-    except ValueError:
-        return str(full)
+    # Lexical only: resolving would follow the very links (even loops) a problem may be about.
+    here = os.path.abspath(os.getcwd())
+    absolute = os.path.abspath(full)
+    return os.path.relpath(absolute, here) if absolute.startswith(here + os.sep) else str(full)
 
 
 def print_problems(problems: Any, root: Path | None) -> None:
