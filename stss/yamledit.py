@@ -27,6 +27,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, PlainScalarString
 
 from stss.errors import StoreError
@@ -58,11 +59,29 @@ class Document:
 INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0))
 
 
+#: Characters YAML reads as line breaks; ruamel writes them raw unless the string is double-quoted.
+_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(representer: Any, data: str) -> Any:
+    if any(char in data for char in _BREAKS):
+        return representer.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    return RoundTripRepresenter.represent_str(representer, data)
+
+
+class _Representer(RoundTripRepresenter):
+    """Round-trip output, with line-break characters inside strings escaped."""
+
+
+_Representer.add_representer(str, _represent_str)
+
+
 def _yaml(indent: tuple[int, int, int]) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line; the merge keeps the author's wrapping
     yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
+    yaml.Representer = _Representer
     return yaml
 
 

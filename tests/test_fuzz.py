@@ -562,8 +562,6 @@ def test_a_model_cached_as_json_reads_back_as_the_same_model(data: st.DataObject
     assert type(model).model_validate_json(model.model_dump_json()) == model
 
 
-@pytest.mark.xfail(strict=True, reason="ruamel's round-trip emitter writes NEL raw inside quotes; "
-                   "it reads back as a line break, so stss.yamledit.render changes such text")
 def test_text_with_a_next_line_character_survives_the_yaml_writer() -> None:
     person = Person(name="Alex", capacity_days=1.0, expertise=["reading\x85writing"])
     assert parsing.parse_file("person", "x", as_file("person", person)).model == person
