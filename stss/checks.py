@@ -19,21 +19,26 @@ from stss.models import Entitlement, Records, record_path
 Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
 
 
-def _exists(records: Records, broken: frozenset[str], kind: str, ident: str) -> bool:
+def _ids(records: Records, broken: frozenset[str], kind: str) -> frozenset[str]:
+    """The ids of this kind that exist: valid records, and files that failed their own validation."""
     table = {"school": records.schools, "person": records.people, "engagement": records.engagements}[kind]
-    return ident in table or record_path(kind, ident) in broken
+    prefix = record_path(kind, "")[: -len(".yaml")]
+    return frozenset(table) | {path[len(prefix):-len(".yaml")] for path in broken if path.startswith(prefix)}
 
 
 def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     """Every id a record names must be a record of that kind."""
     schools, people = list(records.schools), list(records.people)
+    # Sets built once: this runs for every visit, and for the staff of each.
+    school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
+    engagement_ids = _ids(records, broken, "engagement")
     for path, v in records.visits.items():
-        if not _exists(records, broken, "school", v.school):
+        if v.school not in school_ids:
             yield error(path, ("school",), f"unknown school '{v.school}'", unknown_id_hint(v.school, schools))
         for i, person in enumerate(v.staff):
-            if not _exists(records, broken, "person", person):
+            if person not in person_ids:
                 yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
-        if v.engagement and not _exists(records, broken, "engagement", v.engagement):
+        if v.engagement and v.engagement not in engagement_ids:
             yield error(path, ("engagement",), f"unknown engagement '{v.engagement}'",
                         unknown_id_hint(v.engagement, records.engagements))
         elif v.engagement and v.engagement in records.engagements \
@@ -43,13 +48,13 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
                         f"not {v.school}")
     for eid, e in records.engagements.items():
         path = record_path("engagement", eid)
-        if not _exists(records, broken, "school", e.school):
+        if e.school not in school_ids:
             yield error(path, ("school",), f"unknown school '{e.school}'", unknown_id_hint(e.school, schools))
         for i, person in enumerate(e.staff):
-            if not _exists(records, broken, "person", person):
+            if person not in person_ids:
                 yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
     for pid, p in records.people.items():
-        if p.home_school and not _exists(records, broken, "school", p.home_school):
+        if p.home_school and p.home_school not in school_ids:
             yield error(record_path("person", pid), ("home_school",), f"unknown school '{p.home_school}'",
                         unknown_id_hint(p.home_school, schools))
 
@@ -65,7 +70,8 @@ def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield error(path, loc, f"unknown activity '{activity}'", unknown_id_hint(activity, known))
 
     for path, v in records.visits.items():
-        yield from check(path, ("activity",), v.activity)
+        if v.activity not in known:
+            yield from check(path, ("activity",), v.activity)
     for lid, level in records.offer.levels.items():
         for i, ent in enumerate(level.entitlements):
             yield from check("offer.yaml", ("levels", lid, "entitlements", i, "activity"), ent.activity)
@@ -133,13 +139,14 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     years = sorted(trust.years)
     # Tens of thousands of visits fall on a few thousand dates: work out each
     # date's year and school-day status once.
-    days: dict[dt.date, tuple[str | None, str | None]] = {}
+    days: dict[dt.date, tuple[str | None, str | None, str]] = {}
     for path, v in records.visits.items():
         folder = path.split("/")[1]
         if v.date not in days:
             found = calendar.year_of(trust, v.date)
-            days[v.date] = (found, calendar.why_not_school_day(trust.years[found], v.date) if found else None)
-        year_id, why = days[v.date]
+            days[v.date] = (found, calendar.why_not_school_day(trust.years[found], v.date) if found else None,
+                            v.date.isoformat())
+        year_id, why, iso = days[v.date]
         if year_id is None:
             yield error(path, ("date",), f"{v.date} is outside every academic year in trust.yaml",
                         hint=f"configured: {', '.join(years)}" if years else "add the year to trust.yaml")
@@ -149,8 +156,8 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         if why and v.status in ("planned", "completed"):
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
         stem = path.rsplit("/", 1)[1].removesuffix(".md")
-        expected = f"{v.date.isoformat()}-{v.school}-{v.activity}"
-        if not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
+        expected = f"{iso}-{v.school}-{v.activity}"
+        if stem != expected and not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
             yield warning(path, (), "the file name does not match the visit's date, school and activity",
                           hint=f"rename it to {expected}.md")
 

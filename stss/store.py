@@ -91,13 +91,13 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
         if year.is_symlink() or not year.is_dir():
             problems.append(_ignored(f"visits/{year.name}", year, "a year folder such as 2026-27/"))
             continue
-        for entry in _entries(root, f"visits/{year.name}", problems):
-            rel = f"visits/{year.name}/{entry.name}"
-            stem, ext = os.path.splitext(entry.name)
-            if entry.is_symlink() or not entry.is_file() or ext != ".md":
-                problems.append(_ignored(rel, entry, ".md"))
+        prefix = f"visits/{year.name}/"
+        for entry in _entries(root, prefix[:-1], problems):  # tens of thousands: keep it lean
+            name = entry.name
+            if name.endswith(".md") and not entry.is_symlink() and entry.is_file():
+                files.append(RecordFile("visit", prefix + name, name[:-3]))
             else:
-                files.append(RecordFile("visit", rel, stem))
+                problems.append(_ignored(prefix + name, entry, ".md"))
     return files, problems
 
 
@@ -187,12 +187,13 @@ class _Cache:
             return None
         try:
             model_type = Visit if rf.kind == "visit" else FILE_MODELS[rf.kind]
-            model = model_type.model_validate_json(entry["model"]) if entry["model"] is not None else None
-            problems = tuple(_cached_problem(rf.path, p) for p in entry["problems"])
+            model_json, rows = entry["model"], entry["problems"]
+            model = model_type.__pydantic_validator__.validate_json(model_json) if model_json is not None else None
+            problems = tuple(_cached_problem(rf.path, row) for row in rows) if rows else ()
         except (ValueError, TypeError, KeyError, IndexError):
             return None
         # What parse_file returns: a model and no errors, or errors and no model.
-        if (model is None) != any(p.is_error for p in problems):
+        if (model is None) != (bool(problems) and any(p.is_error for p in problems)):
             return None
         return Parsed(model, problems)
 
