@@ -11,6 +11,7 @@ to PDF with headless Chromium. It never reads records or computes figures:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
@@ -199,12 +200,18 @@ def md_block(text: str) -> str:
     return _RAW_HTML.sub(r"\\<", _UNSAFE_LINK.sub(r"\1", text))
 
 
+@functools.cache
+def _markdown() -> Any:
+    """One parser for every note: building it costs more than parsing a note."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
 def markdown_html(text: str, heading_offset: int = 3) -> str:
     """Notes as HTML: CommonMark without raw HTML; unsafe link targets stay plain text
     (markdown-it's validateLink); headings moved down to sit under the report's own."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False})
+    md = _markdown()
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

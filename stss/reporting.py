@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from stss import calendar
-from stss.actions import open_actions
-from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, burn
+from stss.actions import OpenAction, open_actions
+from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
 from stss.models import Offer, Ofsted2019, Records, School, Term, Trust, Visit
 from stss.report_model import (
     ActionItem,
@@ -69,7 +70,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         if span.start <= e.date <= span.end and _reported(e, year) and school in (None, e.school)),
         history.reason)
     ctx = _Context(records, year, term, span, today, include_confidential, usage,
-                   _period_starts(trust, usage), history)
+                   _period_starts(trust, usage), history, *_indexes(records, usage, today))
     sections = tuple(_school(ctx, sid) for sid in ids)
     rows = [r for r in usage if r.school in ids]
     title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
@@ -111,6 +112,12 @@ class _Context:
     usage: Sequence[UsageRow]
     starts: Mapping[str, dt.date]
     history: History
+    # Per-school lookups, built once: a board pack of hundreds of schools must
+    # not scan every visit, action and engagement once per school.
+    usage_of: Mapping[str, list[UsageRow]]
+    visits_of: Mapping[str, list[tuple[str, Visit]]]
+    actions_of: Mapping[str, list[OpenAction]]
+    burns_of: Mapping[str, list[Burn]]
 
     def in_term(self, row: UsageRow) -> bool:
         """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
@@ -123,6 +130,24 @@ class _Context:
         return self.include_confidential or not confidential
 
 
+def _indexes(records: Records, usage: Iterable[UsageRow], today: dt.date) -> tuple[
+        dict[str, list[UsageRow]], dict[str, list[tuple[str, Visit]]], dict[str, list[OpenAction]],
+        dict[str, list[Burn]]]:
+    usage_of: dict[str, list[UsageRow]] = defaultdict(list)
+    for row in usage:
+        usage_of[row.school].append(row)
+    visits_of: dict[str, list[tuple[str, Visit]]] = defaultdict(list)
+    for path, visit in records.visits.items():
+        visits_of[visit.school].append((path, visit))
+    actions_of: dict[str, list[OpenAction]] = defaultdict(list)
+    for action in open_actions(records, today):
+        actions_of[action.school].append(action)
+    burns_of: dict[str, list[Burn]] = defaultdict(list)
+    for b in burn(records, today):
+        burns_of[b.school].append(b)
+    return usage_of, visits_of, actions_of, burns_of
+
+
 def _school(ctx: _Context, sid: str) -> SchoolSection:
     records, year = ctx.records, ctx.year
     s = records.schools[sid]
@@ -130,8 +155,8 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
     assert offer is not None
     decision = s.support.get(year)
     before = s.support.get(f"{int(year[:4]) - 1}-{year[2:4]}")
-    rows = [r for r in ctx.usage if r.school == sid]
-    visits = sorted((_visit(records, p, v, ctx.include_confidential) for p, v in records.visits_of(sid)
+    rows = ctx.usage_of.get(sid, [])
+    visits = sorted((_visit(records, p, v, ctx.include_confidential) for p, v in ctx.visits_of.get(sid, [])
                      if ctx.span.start <= v.date <= ctx.span.end),
                     key=lambda v: (v.date, v.activity_name, v.path))
     done = [v for v in visits if v.status == "completed"]
@@ -277,7 +302,7 @@ def period_words(name: str) -> str:
 def _actions(ctx: _Context, sid: str) -> tuple[ActionItem, ...]:
     records = ctx.records
     out = []
-    for a in open_actions(records, ctx.today, sid):
+    for a in ctx.actions_of.get(sid, []):
         visit = records.visits[a.visit]
         activity = records.activity(visit.activity)
         if ctx.shown(visit.is_confidential(activity)):
@@ -291,8 +316,8 @@ def _engagements(ctx: _Context, sid: str) -> tuple[EngagementSummary, ...]:
     assert trust is not None
     first, last = calendar.year_span(ctx.year, trust.years[ctx.year])
     out = []
-    for b in burn(ctx.records, ctx.today):
-        if b.school != sid or b.start > last or (b.end is not None and b.end < first):
+    for b in ctx.burns_of.get(sid, []):
+        if b.start > last or (b.end is not None and b.end < first):
             continue
         live = b.status in ("proposed", "active", "paused")
         out.append(EngagementSummary(
