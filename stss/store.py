@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,8 +219,20 @@ class _Cache:
             self.folder.mkdir(exist_ok=True)
             if os.path.islink(self.folder):
                 return
-            payload = json.dumps({"version": _code_version(), "entries": self.entries}, separators=(",", ":"))
-            _atomic_write(self.path, payload.encode("utf-8"))
+            _atomic_write(self.path, self._json())
+
+    def _json(self) -> Iterator[bytes]:
+        """The cache as JSON, a thousand entries at a time: for a large trust
+        it runs to hundreds of megabytes, and json.dumps would hold it twice
+        over at the peak of a cold run."""
+        encode = json.JSONEncoder(separators=(",", ":")).encode  # ASCII only
+        yield b'{"version":' + encode(_code_version()).encode("ascii") + b',"entries":{'
+        items = list(self.entries.items())
+        for start in range(0, len(items), 1000):
+            batch = items[start:start + 1000]
+            text = ",".join(f"{encode(path)}:{encode(entry)}" for path, entry in batch)
+            yield (("," if start else "") + text).encode("ascii")
+        yield b"}}"
 
 
 def _cached_problem(path: str, row: Any) -> Problem:
@@ -326,14 +338,17 @@ def rename(root: Path, old: str, new: str) -> Path:
     return dst
 
 
-def _atomic_write(full: Path, data: bytes) -> None:
+def _atomic_write(full: Path, data: bytes | Iterable[bytes]) -> None:
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = full.stat().st_mode & 0o777
     fd, tmp = tempfile.mkstemp(dir=full.parent, prefix=f".{full.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes):
+                fh.write(data)
+            else:
+                fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode if mode is not None else 0o644)
