@@ -206,7 +206,7 @@ BAD_IDS = ["../../etc/passwd", "/etc/passwd", "hill-top/../../x", "a/b", "..", "
 def test_validate_reports_links_and_reads_nothing_outside(stss: Any, mini: Path, outside: Path,
                                                          tmp_path: Path) -> None:
     links(mini, outside)
-    (mini / "schools/loop.yaml").unlink()  # see the next test
+    (mini / "schools/loop.yaml").unlink()  # the next test has the loop
     before = tree(tmp_path)
     result = stss("validate", "--records", mini, "--format", "json")
     assert result.exit_code == 0
