@@ -156,3 +156,11 @@ def test_counts_must_be_positive(stss: Any, mini: Any) -> None:
     result = stss("usage", "--records", mini, "--today", TODAY)
     assert result.exit_code == 1
     assert "offer.yaml:9:45: error:" in result.stderr and "must be more than 0, got -2" in result.stderr
+
+
+def test_table_drops_control_characters_from_names(stss: Any, mini: Any) -> None:
+    school = mini / "schools/hill-top.yaml"
+    school.write_text(school.read_text().replace("name: Hill Top Primary", 'name: "Hill\\x1b[2JTop"'))
+    result = stss("usage", "--records", mini, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "Hill[2JTop" in result.stdout

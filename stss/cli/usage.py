@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from typing import Annotated, Literal
 
@@ -38,6 +39,35 @@ def _emit(rows: list[dict[str, object]], format: Format, columns: tuple[str, ...
     return format != "table"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANSI = {"green": "32", "cyan": "36", "yellow": "33", "red": "31", "magenta": "35", "bold": "1"}
+
+
+def _print_grid(title: str, header: tuple[str, ...], lines: list[tuple[str, ...]], right: range) -> None:
+    """A plain aligned table, written in one go: a Rich table costs seconds at
+    thousands of rows. One-cell lines are group headings (a school's name);
+    the last column is a status, coloured on a colour terminal. Control
+    characters from the records are dropped, so a name cannot drive the terminal."""
+    lines = [tuple(_CONTROL.sub("", cell) for cell in line) for line in lines]
+    full = [line for line in lines if len(line) == len(header)]
+    widths = [max([len(h)] + [len(line[i]) for line in full]) for i, h in enumerate(header)]
+    colour = console().color_system is not None and console().is_terminal
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if colour and style else text
+
+    def cells(line: tuple[str, ...], style: str = "") -> str:
+        out = [cell.rjust(w) if i in right else cell.ljust(w)
+               for i, (cell, w) in enumerate(zip(line, widths, strict=True))]
+        out[-1] = paint(out[-1], style)
+        return "  ".join(out).rstrip()
+
+    out = [title, "", cells(header), "  ".join("-" * w for w in widths)]
+    for line in lines:
+        out.append(paint(line[0], "bold") if len(line) == 1 else cells(line, COLOURS.get(line[-1], "")))
+    sys.stdout.write("\n".join(out) + "\n")
+
+
 def usage(
     records: RecordsOpt = None,
     year: YearOpt = None,
@@ -48,8 +78,6 @@ def usage(
     format: FormatOpt = "table",
 ) -> None:
     """What each school is owed, has had, has planned, and what is overdue or missed."""
-    from rich.markup import escape
-    from rich.table import Table
 
     from stss import calendar
     from stss import usage as usage_mod
@@ -73,29 +101,18 @@ def usage(
     if _emit([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
         return
     title = f"Entitlement usage {year_id}" + (f" ({term})" if term else "") + f", as of {day}"
-    from rich import box
-
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True,
-                  caption="owed = entitled, done = completed, plan = planned, late = overdue, left = remaining")
-    table.add_column("school / activity", no_wrap=True, max_width=26, overflow="ellipsis")
-    table.add_column("period", no_wrap=True)
-    for col in ("owed", "done", "plan", "late", "left", "over"):
-        table.add_column(col, justify="right", no_wrap=True, min_width=4)
-    table.add_column("status", no_wrap=True, min_width=8)
+    lines: list[tuple[str, ...]] = []
     previous = None
     for row in rows:
         if row.school != previous:
-            if previous is not None:
-                table.add_section()
-            name = r.schools[row.school].name if row.school in r.schools else row.school
-            table.add_row(f"[bold]{escape(name)}[/]")
+            lines.append((r.schools[row.school].name if row.school in r.schools else row.school,))
             previous = row.school
-        colour = COLOURS[row.status]
         period = row.period.split("/", 1)[1] if "/" in row.period else "year"
-        table.add_row(f"  {row.activity}", period, str(row.entitled), str(row.completed),
-                      str(row.planned), str(row.overdue), str(row.remaining), str(row.over),
-                      f"[{colour}]{row.status}[/]")
-    console().print(table)
+        lines.append((f"  {row.activity}", period, str(row.entitled), str(row.completed), str(row.planned),
+                      str(row.overdue), str(row.remaining), str(row.over), row.status))
+    _print_grid(title, ("school / activity", "period", "owed", "done", "plan", "late", "left", "over", "status"),
+                lines, right=range(2, 8))
+    print("owed = entitled, done = completed, plan = planned, late = overdue, left = remaining")
     sums = usage_mod.totals(rows)
     console().print(
         f"{sums['entitled']} owed, {sums['completed']} completed, {sums['planned']} planned, "
