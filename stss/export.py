@@ -73,8 +73,11 @@ def tables(records: Records, year_id: str, today: dt.date) -> dict[str, list[dic
         "engagements": _engagements(records, today),
         "usage": [row.as_dict() for row in usage.usage(records, year_id, today)],
     }
-    return {name: [{col: _plain(row.get(col)) for col in SCHEMA[name].names} for row in rows]
-            for name, rows in found.items()}
+    out = {}
+    for name, rows in found.items():
+        columns = SCHEMA[name].names  # computed once per table, not once per row
+        out[name] = [{col: _plain(row.get(col)) for col in columns} for row in rows]
+    return out
 
 
 def _plain(value: Any) -> Any:
