@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from stss import calendar
 from stss.errors import Problem, error, unknown_id_hint, warning
-from stss.models import Entitlement, Records, record_path
+from stss.models import Entitlement, Records, record_path, visit_stem
 
 Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
 
@@ -139,14 +139,13 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     years = sorted(trust.years)
     # Tens of thousands of visits fall on a few thousand dates: work out each
     # date's year and school-day status once.
-    days: dict[dt.date, tuple[str | None, str | None, str]] = {}
+    days: dict[dt.date, tuple[str | None, str | None]] = {}
     for path, v in records.visits.items():
         folder = path.split("/")[1]
         if v.date not in days:
             found = calendar.year_of(trust, v.date)
-            days[v.date] = (found, calendar.why_not_school_day(trust.years[found], v.date) if found else None,
-                            v.date.isoformat())
-        year_id, why, iso = days[v.date]
+            days[v.date] = (found, calendar.why_not_school_day(trust.years[found], v.date) if found else None)
+        year_id, why = days[v.date]
         if year_id is None:
             yield error(path, ("date",), f"{v.date} is outside every academic year in trust.yaml",
                         hint=f"configured: {', '.join(years)}" if years else "add the year to trust.yaml")
@@ -156,7 +155,7 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         if why and v.status in ("planned", "completed"):
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
         stem = path.rsplit("/", 1)[1].removesuffix(".md")
-        expected = f"{iso}-{v.school}-{v.activity}"
+        expected = visit_stem(v.date, v.school, v.activity)
         if stem != expected and not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
             yield warning(path, (), "the file name does not match the visit's date, school and activity",
                           hint=f"rename it to {expected}.md")

@@ -315,6 +315,11 @@ def record_path(kind: str, record_id: str) -> str:
     return f"{FOLDERS[kind]}/{record_id}.yaml"
 
 
+def visit_stem(day: dt.date, school: str, activity: str) -> str:
+    """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
+    return f"{day.isoformat()}-{school}-{activity}"
+
+
 def visit_path(year: str, name: str) -> str:
     return f"visits/{year}/{name}.md"
 

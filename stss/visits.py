@@ -27,7 +27,15 @@ from stss.calendar import Period
 from stss.changes import Change
 from stss.entitlements import owed
 from stss.errors import UsageError, unknown_id_hint
-from stss.models import Action, Records, Visit, VisitFrontMatter, VisitStatus, visit_path
+from stss.models import (
+    Action,
+    Records,
+    Visit,
+    VisitFrontMatter,
+    VisitStatus,
+    visit_path,
+    visit_stem,
+)
 
 #: Front-matter keys in the order the records format lists them.
 KEYS = tuple(VisitFrontMatter.model_fields)
@@ -179,7 +187,7 @@ def parse_action(text: str) -> Action:
 
 def unique_path(taken: Collection[str], year_id: str, day: dt.date, school: str, activity: str) -> str:
     """`visits/<year>/<date>-<school>-<activity>.md`, numbered from -2 when that name is taken."""
-    stem = f"{day.isoformat()}-{school}-{activity}"
+    stem = visit_stem(day, school, activity)
     path, n = visit_path(year_id, stem), 2
     while path in taken:
         path, n = visit_path(year_id, f"{stem}-{n}"), n + 1
