@@ -35,7 +35,20 @@ def is_repo(path: Path) -> bool:
 
 
 def init(path: Path) -> None:
-    git(path, "init", "--quiet")
+    """A new repository whose first branch is `main`, the branch the generated workflow watches."""
+    git(path, "init", "--quiet", "--initial-branch=main")
+
+
+def identity_missing(path: Path) -> bool:
+    """True when git has no name and email to commit with (so a first commit would fail)."""
+    return git(path, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0
+
+
+def commit_all(path: Path, message: str) -> str:
+    """Stage and commit everything in a new repository; returns the short hash."""
+    git(path, "add", "--all", "--", ".")
+    git(path, "commit", "--quiet", "-m", message)
+    return git(path, "rev-parse", "--short", "HEAD").stdout.strip()
 
 
 # --- history ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_init_creates_a_valid_repository(stss: Any, tmp_path: Path) -> None:
     result = stss("init", target, "--name", "Oak & Ash: Learning Trust", "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     for rel in ("trust.yaml", "offer.yaml", ".gitignore", ".github/workflows/validate.yml",
-                ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "schools/.gitkeep"):
+                ".pre-commit-config.yaml", "schools/.gitkeep", "schemas/visit.schema.json", ".vscode/settings.json"):
         assert (target / rel).is_file(), rel
     assert (target / ".git").is_dir()
     assert ".stss-cache/" in (target / ".gitignore").read_text()

@@ -8,6 +8,7 @@ each command.
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 
@@ -18,10 +19,27 @@ app = typer.Typer(
     name="stss",
     help="School improvement and school-to-school support, from plain records in git.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from stss import DISTRIBUTION, __version__
+
+        print(f"stss {__version__} ({DISTRIBUTION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """School improvement and school-to-school support, from plain records in git."""
 
 #: Modules that each register their commands on `app`, in help order.
 COMMANDS = (

@@ -52,23 +52,38 @@ def init(
     name: Annotated[str, typer.Option("--name", help="The trust's name.")] = "Example Learning Trust",
     today: TodayOpt = None,
 ) -> None:
-    """Start a new records repository: git, term dates, an offer, CI and pre-commit."""
-    from stss import git, skeleton, store
+    """Start a new records repository: git on main with a first commit, term dates, an offer,
+    CI and pre-commit pinned to this stss, and JSON Schemas for editors."""
+    from stss import git, provenance, skeleton, store
 
     if (directory / store.ROOT_MARKER).exists():
         fail(f"{directory} already holds records ({store.ROOT_MARKER}); nothing was written", code=1)
-    files = skeleton.files(name, today_of(today))
+    files = skeleton.files(name, today_of(today), provenance.running())
     clashes = [rel for rel in files if (directory / rel).exists()]
     if clashes:
         fail(f"{directory} already has {', '.join(clashes)}; nothing was written", code=1)
+    probe = directory.resolve()
+    while not probe.exists():
+        probe = probe.parent
+    existing = git.is_repo(probe)  # the target or a folder above it is already under git
+    if not existing and git.identity_missing(probe):
+        fail("git has no name and email to make the first commit with; nothing was written",
+             "run: git config --global user.name 'Your Name' && git config --global user.email you@example.org",
+             code=1)
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
     for rel, text in files.items():
         store.write_text(root, rel, text)
-    if not git.is_repo(root):
+    out = console()
+    out.print(f"Created records for {name} in {directory}.", markup=False)
+    if existing:
+        out.print("This is inside an existing git repository, so stss left its history alone: "
+                  "review the new files and commit them yourself.", markup=False)
+    else:
         git.init(root)
-    console().print(f"Created records for {name} in {directory}.")
-    console().print("Next: add schools/ and people/, check the term dates in trust.yaml, then run 'stss validate'.")
+        short = git.commit_all(root, f"Start the records of {name} with stss init")
+        out.print(f"Committed {short} on main.", markup=False)
+    out.print("Next: add schools/ and people/, check the term dates in trust.yaml, then run 'stss validate'.")
 
 
 def schema(

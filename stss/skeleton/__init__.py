@@ -4,29 +4,73 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 from importlib import resources
 
+from stss.provenance import Source
 from stss.termdates import academic_year_starting, typical_year, year_id
 
 #: Packaged file -> where it goes in the new records root.
 STATIC = {
     "offer.yaml": "offer.yaml",
     "gitignore": ".gitignore",
+}
+
+#: Packaged template -> where it goes; `{...}` fields are filled from the install source.
+TEMPLATES = {
     "validate.yml": ".github/workflows/validate.yml",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
-    "pre-commit-hooks.yaml": ".pre-commit-hooks.yaml",
+}
+
+#: Record kind -> the files it lives in, as globs for editors.
+GLOBS = {
+    "trust": ["trust.yaml"],
+    "offer": ["offer.yaml"],
+    "school": ["schools/*.yaml"],
+    "person": ["people/*.yaml"],
+    "engagement": ["engagements/*.yaml"],
+    "visit": ["visits/**/*.md"],
 }
 
 
-def files(trust_name: str, today: dt.date) -> dict[str, str]:
+def files(trust_name: str, today: dt.date, source: Source) -> dict[str, str]:
     """Every file of a new records root, as {relative path: text}."""
+    from stss.schema import schemas
+
     out = {"trust.yaml": trust_yaml(trust_name, today)}
     package = resources.files(__package__)
-    for source, target in STATIC.items():
-        out[target] = package.joinpath(source).read_text("utf-8")
+    for name, target in STATIC.items():
+        out[target] = package.joinpath(name).read_text("utf-8")
+    fields = {"note": source.note, "requirement": shlex.quote(source.requirement),
+              "hook": pre_commit_repo(source)}
+    for name, target in TEMPLATES.items():
+        out[target] = package.joinpath(name).read_text("utf-8").format(**fields)
     for folder in ("schools", "people", "engagements", "visits"):
         out[f"{folder}/.gitkeep"] = ""
+    for kind, doc in schemas().items():
+        out[f"schemas/{kind}.schema.json"] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    settings = {"yaml.schemas": {f"./schemas/{kind}.schema.json": globs for kind, globs in GLOBS.items()}}
+    out[".vscode/settings.json"] = json.dumps(settings, indent=2) + "\n"
     return out
+
+
+def pre_commit_repo(source: Source) -> str:
+    """The `repos:` entry for the stss hook: this project's repository at a pinned commit,
+    else a local python hook that installs the pinned version."""
+    if source.repo and source.rev:
+        return (f"  - repo: {json.dumps(source.repo)}\n"
+                f"    rev: {source.rev}\n"
+                "    hooks:\n"
+                "      - id: stss-validate\n")
+    return ("  - repo: local\n"
+            "    hooks:\n"
+            "      - id: stss-validate\n"
+            "        name: stss validate\n"
+            "        entry: stss validate\n"
+            "        language: python\n"
+            f"        additional_dependencies: [{json.dumps(source.requirement)}]\n"
+            "        pass_filenames: false\n"
+            "        files: '^(trust\\.yaml|offer\\.yaml|schools/|people/|engagements/|visits/)'\n")
 
 
 def trust_yaml(trust_name: str, today: dt.date) -> str:
@@ -34,7 +78,7 @@ def trust_yaml(trust_name: str, today: dt.date) -> str:
     lines = [
         "# The trust and its school calendar. Term dates are a typical English draft:",
         "# check them against your local authority's published dates.",
-        f"name: {json.dumps(trust_name)}",
+        f"name: {yaml_string(trust_name)}",
         "years:",
     ]
     for year in (first, first + 1):
@@ -51,3 +95,17 @@ def trust_yaml(trust_name: str, today: dt.date) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def yaml_string(text: str) -> str:
+    """`text` as a double-quoted YAML scalar: any Unicode kept as itself, and every
+    character YAML would refuse or read as a line break escaped, so the name reads back exactly."""
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    return '"' + "".join(_escaped(char) for char in body) + '"'
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    printable = (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
+                 or 0xE000 <= code <= 0xFFFD or code >= 0x10000) and char != "\ufeff"
+    return char if printable else f"\\u{code:04x}"
