@@ -4,8 +4,10 @@
 visits, actions, engagements, usage); `SCHEMA` gives each table its columns
 in a fixed order, their SQL types, its key and what its columns refer to,
 so every writer (CSV, JSON, SQLite) lays the tables out the same way.
-Values are plain: dates as ISO text, lists joined with "; ", flags as
-booleans. Visit notes are not exported (some are confidential).
+Values are plain: dates as ISO text, flags as booleans, lists as lists (JSON
+arrays; link tables in SQLite; "; "-joined in CSV). Column names avoid SQL
+keywords, so BI tools can write queries without quoting. Confidential visits'
+notes, focus and actions stay out unless asked for, as in reports.
 
 Pure: records, a year and today in, rows out. Writing files is the CLI's.
 """
@@ -20,27 +22,40 @@ from typing import Any
 from stss import actions, engagements, usage
 from stss.models import Entitlement, Records
 
+#: The SQL type of a list column: its values go to a link table in SQLite.
+LIST = "LIST"
+
 
 @dataclass(frozen=True)
 class Table:
-    """A table's columns (name, SQL type), key, and foreign keys (column -> table)."""
+    """A table's columns (name, SQL type or LIST), key, and foreign keys
+    (column -> (table, its key column))."""
 
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]
-    references: Mapping[str, str]
+    references: Mapping[str, tuple[str, str]]
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    @property
+    def lists(self) -> tuple[str, ...]:
+        return tuple(name for name, kind in self.columns if kind == LIST)
+
 
 def _cols(spec: str) -> tuple[tuple[str, str], ...]:
-    """"name:type ..." with TEXT as the default type."""
+    """"name:type ..." with TEXT as the default type and `l` for a list."""
     out = []
     for item in spec.split():
         name, _, kind = item.partition(":")
-        out.append((name, {"i": "INTEGER", "r": "REAL", "b": "INTEGER", "": "TEXT"}[kind]))
+        out.append((name, {"i": "INTEGER", "r": "REAL", "b": "INTEGER", "l": LIST, "": "TEXT"}[kind]))
     return tuple(out)
+
+
+_SCHOOL = ("schools", "id")
+#: `stss usage` columns whose names are SQL keywords.
+_USAGE_NAMES = {"over": "over_entitlement"}
 
 
 SCHEMA: Mapping[str, Table] = {
@@ -48,30 +63,57 @@ SCHEMA: Mapping[str, Table] = {
         "id urn:i name phase religious_character church_school:b membership joined local_authority "
         "headteacher headteacher_started support_year support_level latest_inspection "
         "latest_inspection_outcome partnership_start partnership_end"), ("id",), {}),
-    "support": Table(_cols("school year level decided rationale extra"), ("school", "year"),
-                     {"school": "schools"}),
+    "support": Table(_cols("school academic_year support_level decided rationale extra:l"),
+                     ("school", "academic_year"), {"school": _SCHOOL}),
     "visits": Table(_cols(
-        "path year school activity date status days:r staff engagement focus reason confidential:b actions:i"),
-        ("path",), {"school": "schools", "engagement": "engagements"}),
+        "path academic_year school activity visit_date status days:r staff:l engagement focus:l reason "
+        "confidential:b actions:i notes"),
+        ("path",), {"school": _SCHOOL, "engagement": ("engagements", "id")}),
     "actions": Table(_cols("visit n:i school visit_date text owner due status state"), ("visit", "n"),
-                     {"visit": "visits", "school": "schools"}),
+                     {"visit": ("visits", "path"), "school": _SCHOOL}),
     "engagements": Table(_cols(
-        "id school kind title start end days:r delivered:r planned:r remaining:r staff funding_source "
-        "funding_amount:r objectives status flags"), ("id",), {"school": "schools"}),
-    "usage": Table(tuple((c, "INTEGER" if c in usage.COLUMNS[3:9] else "TEXT") for c in usage.COLUMNS),
-                   ("school", "activity", "period"), {"school": "schools"}),
+        "id school kind title start_date end_date days:r delivered:r planned:r remaining:r staff:l "
+        "funding_source funding_amount:r objectives:l status flags:l"), ("id",), {"school": _SCHOOL}),
+    "usage": Table(tuple((_USAGE_NAMES.get(c, c), "INTEGER" if c in usage.COLUMNS[3:9] else "TEXT")
+                         for c in usage.COLUMNS),
+                   ("school", "activity", "period"), {"school": _SCHOOL}),
 }
 
 
-def tables(records: Records, year_id: str, today: dt.date) -> dict[str, list[dict[str, Any]]]:
+def link_tables(name: str) -> dict[str, Table]:
+    """SQLite's layout of `name`'s list columns: one table per list, keyed by the
+    parent's key and the item's position, referring back to the parent row."""
+    parent = SCHEMA[name]
+    kinds = dict(parent.columns)
+    out = {}
+    for col in parent.lists:
+        key_cols = tuple((k, kinds[k]) for k in parent.key)
+        columns = (*key_cols, ("position", "INTEGER"), (col, "TEXT"))
+        out[f"{name}_{col}"] = Table(columns, (*parent.key, "position"), {})
+    return out
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: text a spreadsheet would run as a formula (it starts
+    with =, +, -, @, tab or CR) gets a leading apostrophe, as OWASP advises."""
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def tables(records: Records, year_id: str, today: dt.date,
+           include_confidential: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows, each row's keys in the table's column order."""
     found = {
         "schools": _schools(records, year_id),
         "support": _support(records),
-        "visits": _visits(records),
-        "actions": _actions(records, today),
+        "visits": _visits(records, include_confidential),
+        "actions": _actions(records, today, include_confidential),
         "engagements": _engagements(records, today),
-        "usage": [row.as_dict() for row in usage.usage(records, year_id, today)],
+        "usage": [{_USAGE_NAMES.get(k, k): v for k, v in row.as_dict().items()}
+                  for row in usage.usage(records, year_id, today)],
     }
     out = {}
     for name, rows in found.items():
@@ -84,7 +126,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(str(_plain(v)) for v in value)
+        return [_plain(v) for v in value]
     return value
 
 
@@ -113,7 +155,7 @@ def _schools(records: Records, year_id: str) -> list[dict[str, Any]]:
 
 def _support(records: Records) -> list[dict[str, Any]]:
     return [
-        {"school": sid, "year": year, "level": d.level, "decided": d.decided, "rationale": d.rationale,
+        {"school": sid, "academic_year": year, "support_level": d.level, "decided": d.decided, "rationale": d.rationale,
          "extra": [_line(e) for e in d.extra]}
         for sid, s in sorted(records.schools.items()) for year, d in sorted(s.support.items())
     ]
@@ -125,24 +167,29 @@ def _line(e: Entitlement) -> str:
     return f"{e.count} {e.activity} per {e.per}{when}{every}"
 
 
-def _visits(records: Records) -> list[dict[str, Any]]:
+def _visits(records: Records, include_confidential: bool) -> list[dict[str, Any]]:
     rows = []
     for path, v in sorted(records.visits.items()):
         activity = records.activity(v.activity)
+        confidential = v.is_confidential(activity)
+        shown = include_confidential or not confidential
         rows.append({
-            "path": path, "year": path.split("/")[1], "school": v.school, "activity": v.activity,
-            "date": v.date, "status": v.status, "days": v.days_for(activity), "staff": v.staff,
-            "engagement": v.engagement, "focus": v.focus, "reason": v.reason,
-            "confidential": v.is_confidential(activity), "actions": len(v.actions),
+            "path": path, "academic_year": path.split("/")[1], "school": v.school, "activity": v.activity,
+            "visit_date": v.date, "status": v.status, "days": v.days_for(activity), "staff": v.staff,
+            "engagement": v.engagement, "focus": v.focus if shown else [], "reason": v.reason,
+            "confidential": confidential, "actions": len(v.actions) if shown else None,
+            "notes": (v.notes.strip() or None) if shown else None,
         })
     return rows
 
 
-def _actions(records: Records, today: dt.date) -> list[dict[str, Any]]:
+def _actions(records: Records, today: dt.date, include_confidential: bool) -> list[dict[str, Any]]:
     return [
         {"visit": path, "n": n, "school": v.school, "visit_date": v.date, "text": a.text, "owner": a.owner,
          "due": a.due, "status": a.status, "state": actions.state_of(a.due, today) if a.status == "open" else None}
-        for path, v in sorted(records.visits.items()) for n, a in enumerate(v.actions, start=1)
+        for path, v in sorted(records.visits.items())
+        if include_confidential or not v.is_confidential(records.activity(v.activity))
+        for n, a in enumerate(v.actions, start=1)
     ]
 
 
@@ -151,8 +198,8 @@ def _engagements(records: Records, today: dt.date) -> list[dict[str, Any]]:
     for b in engagements.burn(records, today):
         e = records.engagements[b.engagement]
         rows.append({
-            "id": b.engagement, "school": e.school, "kind": e.kind, "title": e.title, "start": e.start,
-            "end": e.end, "days": e.days, "delivered": b.delivered, "planned": b.planned,
+            "id": b.engagement, "school": e.school, "kind": e.kind, "title": e.title,
+            "start_date": e.start, "end_date": e.end, "days": e.days, "delivered": b.delivered, "planned": b.planned,
             "remaining": b.remaining, "staff": e.staff, "funding_source": e.funding.source if e.funding else None,
             "funding_amount": e.funding.amount if e.funding else None, "objectives": e.objectives,
             "status": e.status, "flags": b.flags,

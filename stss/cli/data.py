@@ -108,14 +108,19 @@ def export(
         "--out", help="Where to write: a folder for csv, a file for json and sqlite (json: default stdout).",
         show_default=False)] = None,
     year: YearOpt = None,
+    include_confidential: Annotated[bool, typer.Option(
+        "--include-confidential", help="Include confidential visits' notes, focus and actions.")] = False,
     today: TodayOpt = None,
     records: RecordsOpt = None,
 ) -> None:
     """Schools, support, visits, actions, engagements and usage as flat tables.
 
-    For spreadsheets and BI tools: dates stay ISO (YYYY-MM-DD), lists are joined
-    with "; ". --year picks the year of the usage table and of each school's
-    support level (default: the year containing --today); every visit is exported.
+    For spreadsheets and BI tools: dates stay ISO (YYYY-MM-DD); lists are arrays in
+    JSON, link tables in SQLite (e.g. visits_staff) and "; "-joined in CSV; CSV cells
+    that a spreadsheet would run as formulas start with an apostrophe. --year picks
+    the year of the usage table and of each school's support level (default: the
+    year containing --today); every visit is exported. Confidential visits' notes,
+    focus and actions are left out unless --include-confidential.
     """
     from stss import export as export_mod
     from stss.errors import UsageError
@@ -123,7 +128,7 @@ def export(
     loaded = open_records(records)
     day = today_of(today)
     year_id = pick_year(loaded, year, day)
-    tables = export_mod.tables(loaded.records, year_id, day)
+    tables = export_mod.tables(loaded.records, year_id, day, include_confidential)
     if out is None and format != "json":
         raise UsageError(f"--format {format} needs --out", "e.g. --out export/" if format == "csv"
                          else "e.g. --out trust.sqlite")
@@ -147,11 +152,13 @@ def export(
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+    from stss.export import csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["true" if v is True else "false" if v is False else "" if v is None else v
+        writer.writerow(["true" if v is True else "false" if v is False else "" if v is None else csv_cell(v)
                          for v in row.values()])
     # A byte-order mark, so spreadsheets read accented names as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -162,24 +169,43 @@ def _bytes(data: bytes) -> Callable[[Path], object]:
 
 
 def _sqlite(path: Path, schema: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """One table per export table with named keys and references (Datasette and
+    BI tools follow them), and one link table per list column."""
     import sqlite3
+
+    from stss.export import link_tables
 
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     try:
         for name, rows in tables.items():
             table: Table = schema[name]
-            columns = ", ".join(f'"{col}" {kind}' + (" NOT NULL" if col in table.key else "")
-                                for col, kind in table.columns)
-            key = ", ".join(f'"{k}"' for k in table.key)
-            refs = "".join(f', FOREIGN KEY ("{col}") REFERENCES "{other}"'
-                           for col, other in table.references.items())
-            db.execute(f'CREATE TABLE "{name}" ({columns}, PRIMARY KEY ({key}){refs})')
-            marks = ", ".join("?" for _ in table.columns)
-            db.executemany(f'INSERT INTO "{name}" VALUES ({marks})', [tuple(row.values()) for row in rows])
+            plain = [(col, kind) for col, kind in table.columns if col not in table.lists]
+            refs = [((col,), other, (other_key,)) for col, (other, other_key) in table.references.items()]
+            _create(db, name, plain, table.key, refs)
+            db.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in plain)})',
+                           [tuple(row[col] for col, _ in plain) for row in rows])
+            for link_name, link in link_tables(name).items():
+                _create(db, link_name, list(link.columns), link.key, [(table.key, name, table.key)])
+                col = link.names[-1]
+                db.executemany(f'INSERT INTO "{link_name}" VALUES ({", ".join("?" for _ in link.columns)})',
+                               [(*(row[k] for k in table.key), i, item)
+                                for row in rows for i, item in enumerate(row[col], start=1)])
         db.commit()
     finally:
         db.close()
+
+
+def _create(db: Any, name: str, columns: list[tuple[str, str]], key: tuple[str, ...],
+            refs: list[tuple[tuple[str, ...], str, tuple[str, ...]]]) -> None:
+    """CREATE TABLE with a primary key and `FOREIGN KEY (cols) REFERENCES table(cols)`."""
+    def names(cols: tuple[str, ...]) -> str:
+        return ", ".join(f'"{c}"' for c in cols)
+
+    defs = ", ".join(f'"{col}" {kind}' + (" NOT NULL" if col in key else "") for col, kind in columns)
+    foreign = "".join(f', FOREIGN KEY ({names(cols)}) REFERENCES "{other}"({names(other_cols)})'
+                      for cols, other, other_cols in refs)
+    db.execute(f'CREATE TABLE "{name}" ({defs}, PRIMARY KEY ({names(key)}){foreign})')
 
 
 def _replace(target: Path, fill: Callable[[Path], object]) -> None:
