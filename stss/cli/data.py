@@ -15,7 +15,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -197,7 +197,7 @@ def _sqlite(path: Path, schema: Any, tables: dict[str, list[dict[str, Any]]]) ->
 
 
 def _create(db: Any, name: str, columns: list[tuple[str, str]], key: tuple[str, ...],
-            refs: list[tuple[tuple[str, ...], str, tuple[str, ...]]]) -> None:
+            refs: Sequence[tuple[tuple[str, ...], str, tuple[str, ...]]]) -> None:
     """CREATE TABLE with a primary key and `FOREIGN KEY (cols) REFERENCES table(cols)`."""
     def names(cols: tuple[str, ...]) -> str:
         return ", ".join(f'"{c}"' for c in cols)
