@@ -306,3 +306,29 @@ def loads_after(records: Records, result: Plan) -> dict[str, float]:
         for person in v.staff:
             after[person] = after.get(person, 0.0) + (activity.days if activity else 0.0)
     return after
+
+
+def left_out(records: Records, year_id: str, result: Plan,
+             schools: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """Each school the plan gives no new visit, with the reason, so a reader of
+    the plan knows it was not forgotten."""
+    planned = {v.school for v in result.visits} | {g.school for g in result.gaps}
+    owed_by: dict[str, int] = defaultdict(int)
+    left_by: dict[str, int] = defaultdict(int)
+    for row in usage(records, year_id, result.start):
+        owed_by[row.school] += row.entitled
+        left_by[row.school] += row.remaining
+    out = []
+    for sid, school in sorted(records.schools.items()):
+        if sid in planned or (schools is not None and sid not in schools):
+            continue
+        if school.membership == "external":
+            why = "an external school: it has no entitlement, only traded days in its engagement"
+        elif year_id not in school.support:
+            why = f"no support level decided for {year_id}"
+        elif not owed_by[sid]:
+            why = f"owed nothing in {year_id} (joining date, partnership end or offer conditions)"
+        else:
+            why = f"everything it is owed from {result.start} is already planned or done"
+        out.append((sid, why))
+    return out

@@ -64,13 +64,42 @@ def today_of(today: dt.datetime | None) -> dt.date:
 _console: Console | None = None
 
 
+#: Width for output that goes to a pipe or file: wide enough that no table is cut.
+PIPE_WIDTH = 10_000
+
+
 def console() -> Console:
+    """The one console every command prints through. At a terminal, tables fit
+    the window by wrapping long cells (never cutting them with an ellipsis); sent
+    to a pipe or a file, tables are printed in full, without box drawing."""
     global _console
     if _console is None:
         from rich.console import Console
+        from rich.table import Table
 
-        _console = Console(highlight=False, soft_wrap=False)
+        class _Console(Console):
+            def print(self, *objects: Any, **kwargs: Any) -> None:
+                for item in objects:
+                    if isinstance(item, Table):
+                        fit_table(item, terminal=self.is_terminal)
+                super().print(*objects, **kwargs)
+
+        probe = Console()
+        width = None if probe.is_terminal else PIPE_WIDTH
+        _console = _Console(highlight=False, soft_wrap=False, width=width)
     return _console
+
+
+def fit_table(table: Any, terminal: bool) -> None:
+    """Wrap rather than cut long cells; in a pipe, plain columns with no box."""
+    for column in table.columns:
+        column.overflow = "fold"
+        column.no_wrap = column.no_wrap and not terminal
+    if not terminal:
+        table.box = None
+        table.show_edge = False
+        table.pad_edge = False
+        table.title_justify = "left"
 
 
 def err(message: str, hint: str | None = None) -> None:

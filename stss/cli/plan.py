@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -42,6 +42,8 @@ def plan(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for tie-breaks and spreading: the same seed gives the same plan.")] = 0,
     today: TodayOpt = None,
+    format: Annotated[Literal["table", "json", "csv"], typer.Option(
+        "--format", help="table, json or csv (the new visits and gaps; messages go to stderr).")] = "table",
 ) -> None:
     """Plan a visit for every owed occurrence not yet covered by a planned or completed one.
 
@@ -64,11 +66,17 @@ def plan(
     if any(p.is_error for p in problems):
         raise RecordsInvalid(problems, "refused: the planned visits would not validate; nothing was written")
     print_problems(problems, loaded.root)
+    say = console().print if format == "table" else _to_stderr
+    if format != "table":
+        _emit_rows(result, format)
+    else:
+        if dry_run:
+            _print_visits(r, result)
+        _print_summary(r, result)
+    for sid, why in planning.left_out(r, year_id, result, set(school) if school else None):
+        say(f"Left out: {_school_name(r, sid)}: {why}.", markup=False)
     if dry_run:
-        _print_visits(r, result)
-    _print_summary(r, result)
-    if dry_run:
-        console().print("Dry run: nothing was written.")
+        say("Dry run: nothing was written.")
     elif new:
         try:
             for change in new:
@@ -77,18 +85,46 @@ def plan(
             raise StoreError(f"could not write {change.path}: {exc.strerror}",
                              hint="run 'stss plan' again once it can be written: it plans only what is missing"
                              ) from None
-        console().print(f"Wrote {len(new)} visit file(s) to visits/{year_id}/.")
+        say(f"Wrote {len(new)} visit file(s) to visits/{year_id}/.")
     else:
-        console().print(f"Nothing to plan: every owed visit from {start} is already planned or done.")
+        say(f"Nothing to plan: every owed visit from {start} is already planned or done.")
     waiting = [v for path, v in r.visits.items() if path.startswith(f"visits/{year_id}/") and v.status == "planned"
                and not v.staff and v.date >= start and (not school or v.school in school)]
     if waiting:
-        console().print(f"{len(waiting)} visit(s) planned earlier still have no staff: name someone in their files.")
+        say(f"{len(waiting)} visit(s) planned earlier still have no staff: name someone in their files.")
     if result.gaps:
-        _print_gaps(r, result)
+        if format == "table":
+            _print_gaps(r, result)
         err(f"{len(result.unstaffed)} visit(s) planned without staff, {len(result.unplaced)} not placed",
             "give someone the role (people/<id>.yaml) or more capacity_days, then assign staff by hand")
         raise typer.Exit(UNSTAFFED_EXIT)
+
+
+#: Columns of `plan --format json|csv`: each new visit, then each occurrence not placed.
+PLAN_COLUMNS = ("date", "school", "activity", "period", "staff", "path", "why")
+
+
+def _emit_rows(result: Plan, format: str) -> None:
+    import csv
+    import json
+
+    why = {(g.school, g.activity, g.period, g.date): g.reason for g in result.gaps}
+    rows: list[dict[str, object]] = [
+        {"date": str(v.date), "school": v.school, "activity": v.activity, "period": v.period,
+         "staff": list(v.staff), "path": v.path, "why": why.get((v.school, v.activity, v.period, v.date))}
+        for v in result.visits]
+    rows += [{"date": None, "school": g.school, "activity": g.activity, "period": g.period, "staff": [],
+              "path": None, "why": g.reason} for g in result.unplaced]
+    if format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(PLAN_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({**row, "staff": "; ".join(row["staff"])} for row in rows)  # type: ignore[arg-type]
+
+
+def _to_stderr(text: str, markup: bool = True) -> None:
+    print(text, file=sys.stderr)
 
 
 def _school_name(r: Records, school: str) -> str:
