@@ -127,6 +127,16 @@ def urns(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             first[school.urn] = sid
 
 
+def headteacher_starts(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A headteacher with no start date (as GIAS imports a new one) needs a person to
+    say when they started: mentoring for new headteachers depends on it."""
+    for sid, school in sorted(records.schools.items()):
+        if school.headteacher is not None and school.headteacher.started is None:
+            yield warning(record_path("school", sid), ("headteacher",),
+                          f"{school.name}: headteacher {school.headteacher.name} has no start date",
+                          "add headteacher.started (YYYY-MM-DD): `when: new-headteacher` entitlements count from it")
+
+
 #: What may follow "<date>-<school>-<activity>" in a visit's file name: nothing, or "-<n>".
 _COPY_NUMBER = re.compile(r"(-\d+)?")
 
@@ -235,6 +245,7 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
 
 CHECKS: tuple[Check, ...] = (
     references, activities, levels, urns, visit_dates, support_years, spans, term_dates, entitlement_lines,
+    headteacher_starts,
 )
 
 

@@ -3,7 +3,7 @@
 "Get Information about Schools" (DfE) exports one row per establishment under
 a quoted header line (`URN`, `EstablishmentName`, `PhaseOfEducation (name)`,
 ...). This module owns what is known about that format: its encodings
-(UTF-8 with or without a BOM, else Windows-1252/ISO-8859-1), DD-MM-YYYY
+(UTF-8 with or without a BOM, else Windows-1252, strictly), DD-MM-YYYY
 dates, placeholder values ("Not applicable", "Does not apply", "None", ""),
 phase names and the special and alternative-provision establishment types,
 and ragged rows (more or fewer values than headers), which are reported by
@@ -82,25 +82,48 @@ class GiasFile:
     encoding: str
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of an export and the encoding it was in."""
+
+
+def decode(data: bytes, source: str = "the file", encoding: str | None = None) -> tuple[str, str]:
+    """The text of an export and the encoding it was in: `encoding` if given, else
+    UTF-8 (with or without a BOM), else Windows-1252, each strictly. A byte the
+    encoding does not define stops the import with its line, never a silent guess."""
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise StssError(f"unknown encoding '{encoding}'", hint="e.g. --encoding windows-1252") from None
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, source, exc.start, encoding) from None
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, source, exc.start + 3, "UTF-8") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Windows-1252 is ISO-8859-1 plus curly quotes and dashes in 0x80-0x9F,
+    # which is what an export saved on Windows really holds.
     try:
-        # Windows-1252 is ISO-8859-1 plus curly quotes and dashes in 0x80-0x9F,
-        # which is what an export saved on Windows really holds.
         return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("iso-8859-1"), "iso-8859-1"
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, source, exc.start, "Windows-1252") from None
 
 
-def read(data: bytes, source: str) -> GiasFile:
-    """Rows of an export; raises `StssError` if a column stss needs is missing."""
-    text, encoding = decode(data)
+def _undecodable(data: bytes, source: str, at: int, encoding: str) -> StssError:
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    return StssError(f"{source}:{line}:{column}: byte 0x{data[at]:02X} is not {encoding} text; nothing was imported",
+                     hint="say what the file is in with --encoding (e.g. --encoding iso-8859-1 or utf-8) "
+                          "after checking it")
+
+
+def read(data: bytes, source: str, encoding: str | None = None) -> GiasFile:
+    """Rows of an export; raises `StssError` if a column stss needs is missing
+    or a byte is not text in the encoding."""
+    text, encoding = decode(data, source, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):

@@ -108,11 +108,13 @@ def _existing(row: GiasRow, sid: str, text: str, today: dt.date) -> Outcome:
     old_head = head.get("name") if isinstance(head, CommentedMap) else None
     if row.headteacher and not same_name(old_head, row.headteacher):
         if isinstance(head, CommentedMap) and old_head:
-            # A new headteacher: GIAS does not say when they started, so the
-            # import date stands in (it decides `when: new-headteacher`).
+            # A new headteacher: GIAS does not say when they started, and the import
+            # date would make the school owed mentoring at once; a person confirms it
+            # (validate warns until they do).
             head["name"] = row.headteacher
-            yamledit.set_key(head, "started", today, ("name", "started"))
-            what.append(f"headteacher: {old_head} -> {row.headteacher} (started {today})")
+            if "started" in head:
+                del head["started"]
+            what.append(f"headteacher: {old_head} -> {row.headteacher} (start date to confirm)")
         else:
             yamledit.set_key(data, "headteacher", yamledit.flow_map([("name", row.headteacher)]), SCHOOL_ORDER)
             what.append(f"headteacher: none -> {row.headteacher}")

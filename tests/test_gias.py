@@ -116,7 +116,10 @@ def test_import_creates_and_updates_and_a_second_run_changes_nothing(trust: Path
 
     hill_top = (trust / "schools/hill-top.yaml").read_text()
     assert hill_top == HILL_TOP.replace("name: Hill Top Primary", "name: Hill Top Primary School").replace(
-        "{name: Sam Patel, started: 2020-09-01}   #", "{name: Jo O'Brien, started: 2026-11-23}  #")
+        "{name: Sam Patel, started: 2020-09-01}   #", "{name: Jo O'Brien}" + " " * 23 + "#")
+    # GIAS does not say when the new head started: a person confirms it, and validate says so.
+    checked = stss("validate", "--records", trust)
+    assert "Hill Top Primary School: headteacher Jo O'Brien has no start date" in checked.stdout
     assert (trust / "schools/valley.yaml").read_text() == VALLEY  # Chloé Côté is Chloe Cote
     assert (trust / "schools/st-annes-ce-primary-school.yaml").read_text() == (
         "urn: 150001\nname: St Anne's CE Primary School\nphase: primary\n"
@@ -253,3 +256,27 @@ def test_gias_phases_and_dates() -> None:
     assert gias.parse_date("soon") is None
     text, encoding = gias.decode("Zoë".encode("iso-8859-1"))
     assert (text, encoding) == ("Zoë", "windows-1252")
+
+
+def test_a_byte_windows_1252_does_not_define_stops_the_import(trust: Path, tmp_path: Path, stss: Any) -> None:
+    export = tmp_path / "edubase.csv"
+    data = gias_csv(ROWS, encoding="cp1252")
+    at = data.index(b"Hill Top Primary School") + len(b"Hill")
+    line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
+    data = data[:at] + b"\x9d" + data[at:]
+    export.write_bytes(data)
+    before = snapshot(trust)
+    result = stss("import", "gias", export, "--trust", "mini trust", "--records", trust, "--today", "2026-11-23")
+    assert result.exit_code == 1
+    assert f"edubase.csv:{line}:{column}: byte 0x9D is not Windows-1252 text; nothing was imported" in result.stderr
+    assert line > 1 and column > 1
+    assert "--encoding" in result.stderr
+    assert snapshot(trust) == before
+    forced = stss("import", "gias", export, "--trust", "mini trust", "--records", trust, "--today", "2026-11-23",
+                  "--encoding", "iso-8859-1", "--dry-run")
+    assert forced.exit_code == 0, forced.output
+
+
+def test_curly_quotes_in_windows_1252_read_as_themselves() -> None:
+    text, encoding = gias.decode("St Mary’s".encode("cp1252"))
+    assert (text, encoding) == ("St Mary’s", "windows-1252")

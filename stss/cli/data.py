@@ -49,6 +49,9 @@ def import_gias(
         "--urn", help="Take this school (repeat for more).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the files written.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="The file's encoding, when it is neither UTF-8 nor Windows-1252 (e.g. iso-8859-1).",
+        show_default=False)] = None,
     today: TodayOpt = None,
     records: RecordsOpt = None,
 ) -> None:
@@ -69,7 +72,7 @@ def import_gias(
     root = loaded.root
     if commit and not dry_run:
         git.require_repo(root)
-    read = gias.read(file.read_bytes(), file.name)
+    read = gias.read(file.read_bytes(), file.name, encoding)
     for p in read.problems:
         print(p.text(), file=sys.stderr)
     found = importing.plan(loaded.records, read.rows, lambda rel: store.read_text(root, rel),
