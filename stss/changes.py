@@ -19,14 +19,11 @@ from dataclasses import dataclass
 
 from stss import checks, store
 from stss.errors import Problem, RecordsInvalid
+from stss.layout import KINDS, has_front_matter, kind_of, tables
 from stss.loader import Loaded
 from stss.locate import position
-from stss.models import FOLDERS, Record, Records
+from stss.models import Record, Records
 from stss.parsing import parse_file, split_front_matter
-
-_KIND_OF_FOLDER = {folder: kind for kind, folder in FOLDERS.items()}
-#: The `Records` field holding each kind of record kept by id (visits: by path).
-_TABLES = {**FOLDERS, "visit": "visits"}
 
 
 @dataclass(frozen=True)
@@ -41,18 +38,6 @@ class Change:
     def paths(self) -> tuple[str, ...]:
         """Every path the change touches on disk (both ends of a rename)."""
         return (self.path,) if self.was is None else (self.was, self.path)
-
-
-def kind_of(path: str) -> tuple[str, str]:
-    """The record kind and id of a path relative to the root."""
-    if path in ("trust.yaml", "offer.yaml"):
-        return path.removesuffix(".yaml"), path.removesuffix(".yaml")
-    folder, _, name = path.partition("/")
-    if folder == "visits":
-        return "visit", path
-    if folder in _KIND_OF_FOLDER and name.endswith(".yaml") and "/" not in name:
-        return _KIND_OF_FOLDER[folder], name.removesuffix(".yaml")
-    raise ValueError(f"not a record path: {path}")
 
 
 def check(records: Records, changes: Sequence[Change]) -> list[Problem]:
@@ -77,20 +62,20 @@ def check(records: Records, changes: Sequence[Change]) -> list[Problem]:
 
 
 def _replaced(records: Records, changes: Sequence[Change], models: dict[str, Record]) -> Records:
-    tables: dict[str, dict[str, object]] = {
-        name: dict(getattr(records, name)) for name in ("schools", "people", "engagements", "visits")
+    by_field: dict[str, dict[str, object]] = {
+        k.field: dict(getattr(records, k.field)) for k in tables()
     }
     singles: dict[str, object] = {}
     for change in changes:
         if change.was is not None:
             kind, ident = kind_of(change.was)
-            tables[_TABLES[kind]].pop(ident, None)
+            by_field[KINDS[kind].field].pop(ident, None)
         kind, ident = kind_of(change.path)
-        if kind in ("trust", "offer"):
-            singles[kind] = models[change.path]
+        if KINDS[kind].file:
+            singles[KINDS[kind].field] = models[change.path]
         else:
-            tables[_TABLES[kind]][ident] = models[change.path]
-    return dataclasses.replace(records, **tables, **singles)  # type: ignore[arg-type]
+            by_field[KINDS[kind].field][ident] = models[change.path]
+    return dataclasses.replace(records, **by_field, **singles)  # type: ignore[arg-type]
 
 
 def _located(problems: list[Problem], changes: Sequence[Change]) -> list[Problem]:
@@ -101,7 +86,7 @@ def _located(problems: list[Problem], changes: Sequence[Change]) -> list[Problem
             out.append(p)
             continue
         text, first = texts[p.path], 1
-        if p.path.endswith(".md"):
+        if has_front_matter(p.path):
             split = split_front_matter(p.path, text)
             if not isinstance(split, Problem):
                 text, first = split[0], split[2]

@@ -14,16 +14,23 @@ from collections.abc import Callable, Iterable, Iterator
 
 from stss import calendar
 from stss.errors import Problem, error, unknown_id_hint, warning
-from stss.models import Entitlement, Records, record_path, visit_stem
+from stss.layout import KINDS, kind_of, record_path, stem_of, visit_path, visit_stem, year_folder
+from stss.models import Entitlement, Records
 
 Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
 
 
 def _ids(records: Records, broken: frozenset[str], kind: str) -> frozenset[str]:
     """The ids of this kind that exist: valid records, and files that failed their own validation."""
-    table = {"school": records.schools, "person": records.people, "engagement": records.engagements}[kind]
-    prefix = record_path(kind, "")[: -len(".yaml")]
-    return frozenset(table) | {path[len(prefix):-len(".yaml")] for path in broken if path.startswith(prefix)}
+    table = getattr(records, KINDS[kind].field)
+    return frozenset(table) | {ident for k, ident in map(_kind_or_none, broken) if k == kind}
+
+
+def _kind_or_none(path: str) -> tuple[str | None, str]:
+    try:
+        return kind_of(path)
+    except ValueError:
+        return None, path
 
 
 def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
@@ -161,14 +168,14 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
                         hint=f"configured: {', '.join(years)}" if years else "add the year to trust.yaml")
             continue
         if folder != year_id:
-            yield error(path, ("date",), f"a visit on {v.date} belongs in visits/{year_id}/, not visits/{folder}/")
+            yield error(path, ("date",), f"a visit on {v.date} belongs in {_folder(year_id)}, not {_folder(folder)}")
         if why and v.status in ("planned", "completed"):
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
-        stem = path.rsplit("/", 1)[1].removesuffix(".md")
+        stem = stem_of(path)
         expected = visit_stem(v.date, v.school, v.activity)
         if stem != expected and not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
             yield warning(path, (), "the file name does not match the visit's date, school and activity",
-                          hint=f"rename it to {expected}.md")
+                          hint=f"rename it to {visit_path(year_id, expected).rsplit('/', 1)[1]}")
 
 
 def support_years(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
@@ -252,3 +259,7 @@ CHECKS: tuple[Check, ...] = (
 def run(records: Records, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Every cross-record problem, from every check."""
     return [problem for check in CHECKS for problem in check(records, broken)]
+
+
+def _folder(year_id: str) -> str:
+    return year_folder("visit", year_id)

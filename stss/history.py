@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stss import layout
+
 #: The folders, under the records root, whose history is told.
-FOLDERS = ("schools", "engagements", "visits")
+FOLDERS = layout.HISTORY_FOLDERS
 CLOSED = ("completed", "stopped")
 VISIT_KINDS = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
                "postponed": "visit-postponed"}
@@ -67,12 +69,15 @@ class History:
 
 def diff(path: str, old: Doc, new: Doc, meta: Meta) -> list[Event]:
     """Events for one record file changed in one commit (`path` relative to the root)."""
-    folder, _, name = path.partition("/")
-    if folder == "schools":
-        return school_events(name.removesuffix(".yaml"), old, new, meta, path)
-    if folder == "engagements":
+    found = layout.parse(path)
+    if found is None:
+        return []
+    kind, ident, _ = found
+    if kind.name == "school":
+        return school_events(ident, old, new, meta, path)
+    if kind.name == "engagement":
         return engagement_events(old, new, meta, path)
-    if folder == "visits":
+    if kind.name == "visit":
         return visit_events(old, new, meta, path)
     return []
 
@@ -207,13 +212,13 @@ def pair_moves(changes: list[tuple[str, Doc, Doc]]) -> list[tuple[str, Doc, Doc]
     """Within one commit, a visit file removed and one added for the same school and
     activity is one visit moved (git's rename detection misses it when the notes changed too)."""
     added = {i: c for i, c in enumerate(changes)
-             if c[1] is None and c[2] is not None and c[0].startswith("visits/")}
+             if c[1] is None and c[2] is not None and _is_visit(c[0])}
     out: list[tuple[str, Doc, Doc]] = []
     used: set[int] = set()
     for i, (path, old, new) in enumerate(changes):
         if i in added:
             continue
-        if new is None and old is not None and path.startswith("visits/"):
+        if new is None and old is not None and _is_visit(path):
             match = next((j for j, (_, _, doc) in added.items() if j not in used and doc is not None
                           and (doc.get("school"), doc.get("activity")) == (old.get("school"), old.get("activity"))),
                          None)
@@ -325,10 +330,14 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
 
 
 def is_record_path(path: str) -> bool:
-    parts = path.split("/")
-    if parts[0] in ("schools", "engagements"):
-        return len(parts) == 2 and parts[1].endswith(".yaml")
-    return parts[0] == "visits" and len(parts) == 3 and parts[2].endswith(".md")
+    """A file of a kind whose history is told."""
+    found = layout.parse(path)
+    return found is not None and found[0].history
+
+
+def _is_visit(path: str) -> bool:
+    found = layout.parse(path)
+    return found is not None and found[0].name == "visit"
 
 
 def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
@@ -342,7 +351,7 @@ def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
     text, _ = decode(path, raw)
     if text is None:
         return None, False
-    if path.endswith(".md"):
+    if layout.has_front_matter(path):
         split = split_front_matter(path, text)
         if isinstance(split, Problem):
             return None, False

@@ -27,7 +27,8 @@ from ruamel.yaml.comments import CommentedMap
 from stss import yamledit
 from stss.changes import Change
 from stss.gias import GiasRow, fold, same_name, slug_for
-from stss.models import Records, School, record_path
+from stss.layout import record_path
+from stss.models import Records, School
 
 SCHOOL_ORDER = tuple(School.model_fields)
 ACTIONS = ("created", "updated", "unchanged", "closed", "skipped")

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from stss import checks, store
+from stss import checks, layout, store
 from stss.errors import Problem, has_errors
-from stss.models import Engagement, Offer, Person, Records, School, Trust, Visit
+from stss.models import Records
 
 
 @dataclass(frozen=True)
@@ -57,30 +57,21 @@ def load(root: Path, use_cache: bool = True) -> Loaded:
 
 def _load(root: Path, use_cache: bool) -> Loaded:
     parsed, problems = store.read_all(root, use_cache=use_cache)
-    trust: Trust | None = None
-    offer: Offer | None = None
-    schools: dict[str, School] = {}
-    people: dict[str, Person] = {}
-    engagements: dict[str, Engagement] = {}
-    visits: dict[str, Visit] = {}
+    fields: dict[str, object] = {k.field: {} for k in layout.tables()}
     broken = set()
     for path, (rf, result) in parsed.items():
         problems.extend(result.problems)
         model = result.model
         if model is None:
             broken.add(path)
-        elif isinstance(model, Trust):
-            trust = model
-        elif isinstance(model, Offer):
-            offer = model
-        elif isinstance(model, School):
-            schools[rf.record_id] = model
-        elif isinstance(model, Person):
-            people[rf.record_id] = model
-        elif isinstance(model, Engagement):
-            engagements[rf.record_id] = model
-        elif isinstance(model, Visit):
-            visits[path] = model
-    records = Records(trust, offer, schools, people, engagements, visits)
+            continue
+        kind = layout.KINDS[rf.kind]
+        if kind.file:
+            fields[kind.field] = model
+        else:
+            table = fields[kind.field]
+            assert isinstance(table, dict)
+            table[path if kind.by_year else rf.record_id] = model
+    records = Records(**fields)  # type: ignore[arg-type]
     problems.extend(store.locate(root, checks.run(records, frozenset(broken))))
     return Loaded(root, records, tuple(sorted(problems)))

@@ -306,24 +306,6 @@ class Visit(VisitFrontMatter):
 
 # --- the records root as a whole ------------------------------------------
 
-#: Folder of each record kind whose id is its file stem.
-FOLDERS: Mapping[str, str] = {"school": "schools", "person": "people", "engagement": "engagements"}
-
-
-def record_path(kind: str, record_id: str) -> str:
-    """The path, relative to the records root, of the record with this id."""
-    return f"{FOLDERS[kind]}/{record_id}.yaml"
-
-
-def visit_stem(day: dt.date, school: str, activity: str) -> str:
-    """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
-    return f"{day.isoformat()}-{school}-{activity}"
-
-
-def visit_path(year: str, name: str) -> str:
-    return f"visits/{year}/{name}.md"
-
-
 @dataclass(frozen=True)
 class Records:
     """Everything in a records root that parsed and validated.
@@ -345,14 +327,3 @@ class Records:
 
     def visits_of(self, school_id: str) -> list[tuple[str, Visit]]:
         return [(p, v) for p, v in self.visits.items() if v.school == school_id]
-
-
-#: The model for each kind of file, used by the store and `stss schema`.
-FILE_MODELS: Mapping[str, type[Record]] = {
-    "trust": Trust,
-    "offer": Offer,
-    "school": School,
-    "person": Person,
-    "engagement": Engagement,
-    "visit": VisitFrontMatter,
-}

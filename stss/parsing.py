@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from stss.errors import Loc, Problem, did_you_mean, error
-from stss.models import FILE_MODELS, SLUG_RE, Record, Visit
+from stss.layout import FILE_MODELS
+from stss.models import SLUG_RE, Record, Visit
 
 #: A document may not expand (through aliases) to more values than this.
 MAX_NODES = 200_000

@@ -5,7 +5,7 @@ Owns the placement rules of `stss plan`, and nothing that touches the disk:
 it could not fill; `render` gives a new visit file's text, which the CLI
 checks with `stss.changes.check` (every new file with all the records) before
 writing any of them through `stss.store`.
-File names come from `stss.visits.unique_path`, shared with `log-visit`.
+File names come from `stss.layout.unique_visit_path`, shared with `log-visit`.
 
 The rules, each in one place:
 - what is owed comes from `stss.usage`: a row's `remaining` (overdue planned
@@ -40,9 +40,9 @@ from dataclasses import dataclass
 from stss import calendar, staffing
 from stss.calendar import Period
 from stss.entitlements import start_of_cover
+from stss.layout import unique_visit_path as unique_path
 from stss.models import Records, School
 from stss.usage import usage
-from stss.visits import unique_path
 
 _PER_RANK = {"half-term": 0, "term": 1, "year": 2}
 _PLAIN = re.compile(r"[a-z][a-z0-9-]*")

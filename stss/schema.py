@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stss.models import FILE_MODELS
+from stss.layout import FILE_MODELS
 
 BASE = "https://stss.invalid/schema"
 

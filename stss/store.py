@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stss import layout
 from stss.errors import Problem, Severity, StoreError
-from stss.models import FILE_MODELS, Visit
+from stss.layout import ROOT_MARKER
 from stss.parsing import Parsed, decode, is_slug, parse_file, split_front_matter
 
-ROOT_MARKER = "trust.yaml"
 CACHE_DIR = ".stss-cache"
 CACHE_FILE = "records.json"
 ENV_VAR = "STSS_RECORDS"
@@ -67,38 +67,46 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
     """Every record file under the root, and warnings for files stss will not read."""
     files: list[RecordFile] = []
     problems: list[Problem] = []
-    for kind, name in (("trust", ROOT_MARKER), ("offer", "offer.yaml")):
+    for single in layout.singles():
+        kind, name = single.name, single.file or ""
         if (root / name).is_symlink():
             problems.append(Problem(name, 1, 1, message=f"{name} is a symbolic link, which stss does not follow",
                                     hint="replace the link with the file itself"))
-        elif kind == "trust" or (root / name).is_file():
+        elif single is layout.ROOT or (root / name).is_file():
             files.append(RecordFile(kind, name, kind))
         else:
             problems.append(Problem(name, 1, 1, message=f"{name} is missing",
                                     hint="the activity catalogue and support levels live there"))
-    for kind, folder in (("school", "schools"), ("person", "people"), ("engagement", "engagements")):
+    for flat in layout.flat():
+        kind, folder = flat.name, flat.folder or ""
         for entry in _entries(root, folder, problems):
             rel = f"{folder}/{entry.name}"
             stem, ext = os.path.splitext(entry.name)
-            if entry.is_symlink() or not entry.is_file() or ext != ".yaml":
-                problems.append(_ignored(rel, entry, ".yaml"))
+            if entry.is_symlink() or not entry.is_file() or ext != flat.suffix:
+                problems.append(_ignored(rel, entry, flat.suffix))
             elif not is_slug(stem):
                 problems.append(Problem(rel, 1, 1, message=f"'{stem}' is not a valid id for a file name",
                                         hint="ids are lower-case letters, digits and hyphens"))
             else:
                 files.append(RecordFile(kind, rel, stem))
-    for year in _entries(root, "visits", problems):
+    for yearly in layout.yearly():
+        files.extend(_yearly(root, yearly, problems))
+    return files, problems
+
+
+def _yearly(root: Path, kind: layout.Kind, problems: list[Problem]) -> Iterator[RecordFile]:
+    folder, suffix, cut = kind.folder or "", kind.suffix, -len(kind.suffix)
+    for year in _entries(root, folder, problems):
         if year.is_symlink() or not year.is_dir():
-            problems.append(_ignored(f"visits/{year.name}", year, "a year folder such as 2026-27/"))
+            problems.append(_ignored(f"{folder}/{year.name}", year, "a year folder such as 2026-27/"))
             continue
-        prefix = f"visits/{year.name}/"
+        prefix = f"{folder}/{year.name}/"
         for entry in _entries(root, prefix[:-1], problems):  # tens of thousands: keep it lean
             name = entry.name
-            if name.endswith(".md") and not entry.is_symlink() and entry.is_file():
-                files.append(RecordFile("visit", prefix + name, name[:-3]))
+            if name.endswith(suffix) and not entry.is_symlink() and entry.is_file():
+                yield RecordFile(kind.name, prefix + name, name[:cut])
             else:
-                problems.append(_ignored(prefix + name, entry, ".md"))
-    return files, problems
+                problems.append(_ignored(prefix + name, entry, suffix))
 
 
 def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
@@ -186,7 +194,7 @@ class _Cache:
         if not isinstance(entry, dict) or entry.get("stamp") != list(stamp) or entry.get("kind") != rf.kind:
             return None
         try:
-            model_type = Visit if rf.kind == "visit" else FILE_MODELS[rf.kind]
+            model_type = layout.KINDS[rf.kind].read_as
             model_json, rows = entry["model"], entry["problems"]
             model = model_type.__pydantic_validator__.validate_json(model_json) if model_json is not None else None
             problems = tuple(_cached_problem(rf.path, row) for row in rows) if rows else ()
@@ -255,7 +263,7 @@ def _code_version() -> str:
     # must invalidate the cache even without a version bump.
     digest = hashlib.sha1()
     here = Path(__file__).parent
-    for name in ("models.py", "parsing.py"):
+    for name in ("models.py", "parsing.py", "layout.py"):
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
     return digest.hexdigest()
@@ -289,7 +297,7 @@ def _yaml_text(rel: str, raw: bytes) -> tuple[str, int] | None:
     text, _ = decode(rel, raw)
     if text is None:
         return None
-    if rel.endswith(".md"):
+    if layout.has_front_matter(rel):
         split = split_front_matter(rel, text)
         return None if isinstance(split, Problem) else (split[0], split[2])
     return text, 1

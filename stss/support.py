@@ -14,7 +14,8 @@ from ruamel.yaml.comments import CommentedMap
 
 from stss import yamledit
 from stss.changes import Change
-from stss.models import Records, School, SupportDecision, record_path
+from stss.layout import record_path
+from stss.models import Records, School, SupportDecision
 
 SCHOOL_KEYS = tuple(School.model_fields)
 DECISION_KEYS = tuple(SupportDecision.model_fields)

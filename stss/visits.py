@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 
-from stss import calendar, yamledit
+from stss import calendar, layout, yamledit
 from stss.calendar import Period
 from stss.changes import Change
 from stss.entitlements import owed
@@ -33,8 +33,6 @@ from stss.models import (
     Visit,
     VisitFrontMatter,
     VisitStatus,
-    visit_path,
-    visit_stem,
 )
 
 #: Front-matter keys in the order the records format lists them.
@@ -185,13 +183,7 @@ def parse_action(text: str) -> Action:
 # --- building the files ------------------------------------------------------------------
 
 
-def unique_path(taken: Collection[str], year_id: str, day: dt.date, school: str, activity: str) -> str:
-    """`visits/<year>/<date>-<school>-<activity>.md`, numbered from -2 when that name is taken."""
-    stem = visit_stem(day, school, activity)
-    path, n = visit_path(year_id, stem), 2
-    while path in taken:
-        path, n = visit_path(year_id, f"{stem}-{n}"), n + 1
-    return path
+unique_path = layout.unique_visit_path
 
 
 def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] | None,

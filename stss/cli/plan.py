@@ -52,11 +52,13 @@ def plan(
     """
     from stss import changes, planning, store
     from stss.errors import RecordsInvalid, StoreError
+    from stss.layout import year_folder
 
     loaded = open_records(records)
     r = loaded.records
     day = today_of(today)
     year_id = pick_year(loaded, year, day)
+    visit_folder = year_folder("visit", year_id)
     for ident in school or []:
         check_id("school", ident, r.schools)
     start = from_.date() if from_ else day
@@ -85,10 +87,10 @@ def plan(
             raise StoreError(f"could not write {change.path}: {exc.strerror}",
                              hint="run 'stss plan' again once it can be written: it plans only what is missing"
                              ) from None
-        say(f"Wrote {len(new)} visit file(s) to visits/{year_id}/.")
+        say(f"Wrote {len(new)} visit file(s) to {visit_folder}.")
     else:
         say(f"Nothing to plan: every owed visit from {start} is already planned or done.")
-    waiting = [v for path, v in r.visits.items() if path.startswith(f"visits/{year_id}/") and v.status == "planned"
+    waiting = [v for path, v in r.visits.items() if path.startswith(visit_folder) and v.status == "planned"
                and not v.staff and v.date >= start and (not school or v.school in school)]
     if waiting:
         say(f"{len(waiting)} visit(s) planned earlier still have no staff: name someone in their files.")

@@ -54,10 +54,10 @@ def init(
 ) -> None:
     """Start a new records repository: git on main with a first commit, term dates, an offer,
     CI and pre-commit pinned to this stss, and JSON Schemas for editors."""
-    from stss import git, provenance, skeleton, store
+    from stss import git, layout, provenance, skeleton, store
 
-    if (directory / store.ROOT_MARKER).exists():
-        fail(f"{directory} already holds records ({store.ROOT_MARKER}); nothing was written", code=1)
+    if (directory / layout.ROOT_MARKER).exists():
+        fail(f"{directory} already holds records ({layout.ROOT_MARKER}); nothing was written", code=1)
     files = skeleton.files(name, today_of(today), provenance.running())
     clashes = [rel for rel in files if (directory / rel).exists()]
     if clashes:

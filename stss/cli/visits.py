@@ -129,7 +129,7 @@ def edit_support(
 ) -> None:
     """Record a school's support level for a year in its file, keeping its comments and layout."""
     from stss import store, support
-    from stss.models import record_path
+    from stss.layout import record_path
 
     loaded = _open(records)
     r = loaded.records

@@ -1,0 +1,155 @@
+"""The record layout: where each kind of record lives, what it is called, which
+model reads it and which `Records` field holds it.
+
+The one module that names record folders and suffixes. Every other module
+asks it: the store lists files by it, the loader fills `Records` by it,
+`changes` and `history` tell a path's kind by it, and new records are named
+by it. A new kind of record is one `Kind` entry in `KINDS` (see
+docs/DEVELOPING.md, "Adding a kind of record").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from stss.models import Engagement, Offer, Person, Record, School, Trust, Visit, VisitFrontMatter
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of record file.
+
+    `file` is set for the single files at the root (trust.yaml, offer.yaml);
+    otherwise records live in `folder`, flat (`<folder>/<id><suffix>`) or, with
+    `by_year`, one folder per academic year (`<folder>/<year>/<name><suffix>`),
+    and are keyed in `Records` by id, or by path when `by_year`."""
+
+    name: str
+    field: str  # the `Records` field the kind fills
+    model: type[Record]  # what `stss schema` publishes for the file
+    read_as: type[Record]  # what a parsed file becomes (a visit carries its notes too)
+    suffix: str
+    folder: str | None = None
+    file: str | None = None
+    by_year: bool = False
+    history: bool = False  # `stss history` tells its changes
+
+    @property
+    def front_matter(self) -> bool:
+        """Markdown with YAML front matter, rather than a YAML file."""
+        return self.suffix == ".md"
+
+
+KINDS: Mapping[str, Kind] = {k.name: k for k in (
+    Kind("trust", "trust", Trust, Trust, ".yaml", file="trust.yaml"),
+    Kind("offer", "offer", Offer, Offer, ".yaml", file="offer.yaml"),
+    Kind("school", "schools", School, School, ".yaml", folder="schools", history=True),
+    Kind("person", "people", Person, Person, ".yaml", folder="people"),
+    Kind("engagement", "engagements", Engagement, Engagement, ".yaml", folder="engagements", history=True),
+    Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True),
+)}
+ROOT = KINDS["trust"]
+#: The file whose presence makes a folder a records root.
+ROOT_MARKER = "trust.yaml"
+#: The model of each kind of file, used by parsing and `stss schema`.
+FILE_MODELS: Mapping[str, type[Record]] = {name: k.model for name, k in KINDS.items()}
+#: Folders whose history `stss history` reads.
+HISTORY_FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.history and k.folder)
+#: Every folder holding records, for `stss init`.
+FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.folder)
+
+
+def singles() -> list[Kind]:
+    return [k for k in KINDS.values() if k.file]
+
+
+def flat() -> list[Kind]:
+    return [k for k in KINDS.values() if k.folder and not k.by_year]
+
+
+def yearly() -> list[Kind]:
+    return [k for k in KINDS.values() if k.folder and k.by_year]
+
+
+def tables() -> list[Kind]:
+    """The kinds kept as a mapping in `Records` (by id, or by path)."""
+    return [k for k in KINDS.values() if k.folder]
+
+
+def record_path(kind: str, record_id: str) -> str:
+    """The path, relative to the records root, of the record with this id."""
+    k = KINDS[kind]
+    return k.file or f"{k.folder}/{record_id}{k.suffix}"
+
+
+def year_path(kind: str, year: str, name: str) -> str:
+    """`<folder>/<year>/<name><suffix>` for a kind kept by year."""
+    k = KINDS[kind]
+    return f"{k.folder}/{year}/{name}{k.suffix}"
+
+
+def year_folder(kind: str, year: str) -> str:
+    """`<folder>/<year>/`, the folder a kind kept by year has for one year."""
+    return f"{KINDS[kind].folder}/{year}/"
+
+
+def visit_stem(day: dt.date, school: str, activity: str) -> str:
+    """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
+    return f"{day.isoformat()}-{school}-{activity}"
+
+
+def visit_path(year: str, name: str) -> str:
+    return year_path("visit", year, name)
+
+
+def unique_path(taken: Collection[str], kind: str, year: str, stem: str) -> str:
+    """`<folder>/<year>/<stem><suffix>`, numbered from -2 when that name is taken."""
+    path, n = year_path(kind, year, stem), 2
+    while path in taken:
+        path, n = year_path(kind, year, f"{stem}-{n}"), n + 1
+    return path
+
+
+def unique_visit_path(taken: Collection[str], year: str, day: dt.date, school: str, activity: str) -> str:
+    return unique_path(taken, "visit", year, visit_stem(day, school, activity))
+
+
+def stem_of(path: str) -> str:
+    """A record file's name without its folder or suffix."""
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def parse(path: str) -> tuple[Kind, str, str | None] | None:
+    """The kind, id (the path itself for kinds kept by year) and year of a
+    path relative to the root; None when it is not a record path."""
+    parts = path.split("/")
+    for k in KINDS.values():
+        if k.file is not None:
+            if path == k.file:
+                return k, k.name, None
+        elif parts[0] == k.folder and parts[-1].endswith(k.suffix) and len(parts[-1]) > len(k.suffix):
+            if k.by_year and len(parts) == 3:
+                return k, path, parts[1]
+            if not k.by_year and len(parts) == 2:
+                return k, parts[1][: -len(k.suffix)], None
+    return None
+
+
+def kind_of(path: str) -> tuple[str, str]:
+    """The record kind and id of a path relative to the root."""
+    found = parse(path)
+    if found is None:
+        raise ValueError(f"not a record path: {path}")
+    return found[0].name, found[1]
+
+
+def is_record_path(path: str) -> bool:
+    return parse(path) is not None
+
+
+def has_front_matter(path: str) -> bool:
+    """Whether the file at this path is markdown with YAML front matter."""
+    return any(path.endswith(k.suffix) for k in KINDS.values() if k.front_matter)
