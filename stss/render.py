@@ -309,7 +309,10 @@ def to_pdf(html: str, timeout: float = 180) -> bytes:
     with tempfile.TemporaryDirectory(prefix="stss-pdf-") as tmp:
         page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         page.write_text(html, "utf-8")
+        # Tagged, with bookmarks from the headings: a screen reader and a PDF viewer's outline
+        # both need the structure (language and title come from the page's lang and <title>).
         args = [*chromium_args(exe, Path(tmp) / "profile"), "--no-pdf-header-footer",
+                "--generate-pdf-document-outline",
                 f"--print-to-pdf={pdf}", page.as_uri()]
         try:
             result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False,

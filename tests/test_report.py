@@ -90,13 +90,24 @@ def test_the_same_records_give_the_same_bytes(example: Path, stss: Any, tmp_path
         assert first.read_bytes() == second.read_bytes()
 
 
-def test_board_pack_lists_changes_from_git_with_date_and_commit(history_example: Path, stss: Any) -> None:
+def test_board_pack_lists_changes_from_git_by_date_and_the_school_summary_adds_the_commit(
+        history_example: Path, stss: Any) -> None:
     out = run(stss, "--records", history_example).stdout
     changes = out.split("## Changes this term")[1].split("\n## ")[0]
     assert "| 10 September 2026 | Brookfield Primary School | engagement opened: Maths SLE deployment" in changes
     assert "| 14 October 2026 | Meadowbank Primary School | support level 2026-27: core" in changes
-    assert re.search(r"\| [0-9a-f]{7} \|", changes)
+    assert not re.search(r"\b[0-9a-f]{7}\b", out), "trustees are not shown commit ids"
     assert "Records for 2026-27" not in changes  # committed before the term began
+    summary = run(stss, "--records", history_example, "--school", SCHOOL).stdout
+    assert re.search(r"engagement opened: Maths SLE deployment .*\([0-9a-f]{7}\)", summary)
+
+
+def test_the_trustees_pack_has_no_command_line_text(example: Path, stss: Any) -> None:
+    for fmt in ("md", "html"):
+        out = run(stss, "--records", example, "--format", fmt).stdout
+        text = re.sub(r"<style>.*?</style>", "", out, flags=re.DOTALL)
+        assert not re.search(r"(?<![\w-])--[a-z]", text), fmt
+        assert "closed session of the board" in out
 
 
 def test_outside_git_the_report_says_history_is_unavailable(example: Path, stss: Any) -> None:
