@@ -76,3 +76,20 @@ def test_plan_as_json_and_csv(example: Path, stss: Any) -> None:
 def test_plan_says_why_a_school_is_left_out(example: Path, stss: Any) -> None:
     out = stss("plan", "--today", TODAY, "--dry-run", "--seed", "1", "--records", example).stdout
     assert "Left out: Castle Hill Primary School: an external school" in out
+
+
+def test_piped_history_is_whole_and_plain(example: Path, stss: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    monkeypatch.setenv("COLUMNS", "60")
+    git = ["git", "-c", "user.name=Trust Office", "-c", "user.email=office@trust.example"]
+    subprocess.run([*git, "init", "--quiet"], cwd=example, check=True)
+    subprocess.run([*git, "add", "."], cwd=example, check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", "records"], cwd=example, check=True)
+    school = example / "schools/st-annes-ce-primary.yaml"
+    school.write_text(school.read_text().replace("level: core", "level: enhanced", 1))
+    subprocess.run([*git, "commit", "--quiet", "-am", "more support"], cwd=example, check=True)
+    result = stss("history", "--records", example)
+    assert result.exit_code == 0, result.output
+    assert "support level" in result.stdout
+    assert "…" not in result.stdout and not BOX & set(result.stdout)
