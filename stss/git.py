@@ -64,6 +64,8 @@ class Change:
     status: str
     path: str
     old_path: str | None = None
+    old_blob: str | None = None  # (abbreviated, unique) blob ids from `git log --raw`: read by id, not by walking a tree
+    new_blob: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def log(path: Path, folders: Iterable[str], *, since: dt.date | None = None,
     """Commits touching `folders` (relative to `path`), oldest first, with the files
     each changed; paths are given relative to `path`. `since` filters on the
     committer date a day early, so callers can filter author dates exactly."""
-    args = ["log", "-z", "-M", "--name-status",
+    args = ["log", "-z", "-M", "--raw",
             f"--format={_RECORD}%H{_FIELD}%h{_FIELD}%an{_FIELD}%aI{_FIELD}%P{_FIELD}%s"]
     if since is not None:
         args.append(f"--since={since - dt.timedelta(days=1)}")
@@ -128,16 +130,19 @@ def _commit(chunk: str, strip: str) -> Commit:
     tokens = body.lstrip("\n").split("\0")
     changes = []
     i = 0
-    while i < len(tokens) and tokens[i]:
-        status = tokens[i].strip()
+    while i < len(tokens) and tokens[i].startswith(":"):
+        # ":old-mode new-mode old-blob new-blob status", then one path, or two for R/C
+        fields = tokens[i].split()
+        status = fields[4] if len(fields) == 5 else "M"
+        old_blob, new_blob = (None if set(b) == {"0"} else b for b in fields[2:4])
         if status[:1] in ("R", "C") and i + 2 < len(tokens):
             old, new = tokens[i + 1], tokens[i + 2]
             # A file moved in from outside the records is, for them, a new file.
-            changes.append(Change(status[0], new.removeprefix(strip), old.removeprefix(strip))
-                           if old.startswith(strip) else Change("A", new.removeprefix(strip)))
+            changes.append(Change(status[0], new.removeprefix(strip), old.removeprefix(strip), old_blob, new_blob)
+                           if old.startswith(strip) else Change("A", new.removeprefix(strip), None, None, new_blob))
             i += 3
         else:
-            changes.append(Change(status[:1], tokens[i + 1].removeprefix(strip)))
+            changes.append(Change(status[:1], tokens[i + 1].removeprefix(strip), None, old_blob, new_blob))
             i += 2
     return Commit(full, short, author, dt.datetime.fromisoformat(date), tuple(parents.split()), subject,
                   tuple(changes))
@@ -145,14 +150,22 @@ def _commit(chunk: str, strip: str) -> Commit:
 
 def read_blobs(path: Path, specs: Sequence[tuple[str, str]]) -> list[bytes | None]:
     """The contents of each (revision, path relative to `path`), None where there is
-    none; one `git cat-file --batch` for them all instead of a process per file."""
+    none; one `git cat-file --batch` for them all instead of a process per file.
+    Each lookup by path walks the revision's tree: prefer `read_objects`."""
+    strip = prefix(path) if specs else ""
+    return read_objects(path, [f"{rev}:{strip}{rel}" for rev, rel in specs])
+
+
+def read_objects(path: Path, names: Sequence[str]) -> list[bytes | None]:
+    """The contents of each blob named (by id, as `git log --raw` gives them), None
+    where there is none; one `git cat-file --batch` for them all."""
+    specs = names
     if not specs:
         return []
     exe = shutil.which("git")
     if exe is None:
         raise GitError("git is not installed")
-    strip = prefix(path)
-    request = "".join(f"{rev}:{strip}{rel}\n" for rev, rel in specs).encode("utf-8")
+    request = "".join(f"{name}\n" for name in specs).encode("utf-8")
     result = subprocess.run([exe, "cat-file", "--batch"], cwd=path, input=request, capture_output=True,
                             check=False)
     if result.returncode != 0:

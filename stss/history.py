@@ -295,21 +295,21 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
     wanted = [c for c in git.log(root, FOLDERS, since=since, since_rev=since_rev)
               if (since is None or c.date.date() >= since) and (until is None or c.date.date() <= until)
               and not (shallow and not c.parents)]
-    specs: list[tuple[str, str]] = []
+    specs: list[str] = []
     plan: list[list[tuple[str, int | None, int | None]]] = [[] for _ in wanted]
     for n, commit in enumerate(wanted):
         for change in commit.changes:
             if not is_record_path(change.path):
                 continue
             old_index = new_index = None
-            if change.status != "A" and commit.parents:
+            if change.status != "A" and commit.parents and change.old_blob:
                 old_index = len(specs)
-                specs.append((f"{commit.hash}^", change.old_path or change.path))
-            if change.status != "D":
+                specs.append(change.old_blob)
+            if change.status != "D" and change.new_blob:
                 new_index = len(specs)
-                specs.append((commit.hash, change.path))
+                specs.append(change.new_blob)
             plan[n].append((change.path, old_index, new_index))
-    blobs = git.read_blobs(root, specs)
+    blobs = git.read_objects(root, specs)
     out: list[Event] = []
     for n, commit in enumerate(wanted):
         meta = Meta(commit.date.date(), commit.short, commit.author)
