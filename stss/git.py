@@ -226,17 +226,24 @@ def staged(path: Path) -> list[str]:
     return [name for name in out.split("\0") if name]
 
 
-def ready_to_commit(path: Path) -> None:
+def ready_to_commit(path: Path, *, others_staged: bool = False) -> None:
     """Stop before anything is written when a commit of it could not be made
-    as asked: no repository, other changes already staged, or no identity."""
+    as asked: no repository, other changes already staged (unless
+    `others_staged`: the commit takes only its own files), a lock left in
+    the index, or no identity."""
     if not is_repo(path):
         raise GitError(f"{path} is not in a git repository, so --commit cannot commit",
                        hint="run 'git init' (stss init does), or leave out --commit")
-    already = staged(path)
+    already = [] if others_staged else staged(path)
     if already:
         shown = ", ".join(already[:5]) + (", ..." if len(already) > 5 else "")
         raise GitError(f"refused: other changes are already staged ({shown}); nothing was written",
                        hint="commit them, or unstage them with 'git restore --staged <file>', then try again")
+    index_lock = git(path, "rev-parse", "--git-path", "index.lock").stdout.strip()
+    if index_lock and (path / index_lock).exists():
+        raise GitError(f"refused: git's {index_lock} exists (another git command running, or one that crashed); "
+                       "nothing was written",
+                       hint="if no git command is running, remove that file, then try again")
     if git(path, "var", "GIT_COMMITTER_IDENT", check=False).returncode != 0:
         raise GitError("git does not know who you are, so it cannot commit; nothing was written",
                        hint="git config --global user.name \"Your Name\" and "

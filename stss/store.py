@@ -223,11 +223,8 @@ class _Cache:
     def save(self) -> None:
         if not self.dirty:
             return
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(exist_ok=True)
-            if os.path.islink(self.folder):
-                return
-            _atomic_write(self.path, self._json())
+        with contextlib.suppress(OSError, StoreError):
+            _atomic_write(cache_folder(self.folder.parent) / CACHE_FILE, self._json())
 
     def _json(self) -> Iterator[bytes]:
         """The cache as JSON, a thousand entries at a time: for a large trust
@@ -320,14 +317,32 @@ def inside(root: Path, rel: str) -> Path:
     return full
 
 
+def writable(root: Path, rel: str) -> Path:
+    """The absolute path of `rel` for writing: inside the root, and no part of
+    it inside the root a symbolic link (a write through a link would land in
+    whatever record, or file, the link names)."""
+    full = inside(root, rel)
+    parts = rel.split("/")
+    for n in range(1, len(parts) + 1):
+        part = "/".join(parts[:n])
+        if os.path.islink(root / part):
+            raise StoreError(f"refused: {part} is a symbolic link; stss never writes through a link; nothing was written",
+                             hint="replace the link with the file or folder itself")
+    return full
+
+
 def read_text(root: Path, rel: str) -> str:
     return inside(root, rel).read_text("utf-8")
 
 
 def write_text(root: Path, rel: str, text: str) -> Path:
     """Write a file inside the root atomically: readers see the old or the new
-    text, never a mix, and a crash leaves the old file intact."""
-    full = inside(root, rel)
+    text, never a mix, and a crash leaves the old file intact. Only under the
+    root's write lock (`stss.lock`), so no two writers interleave."""
+    from stss import lock
+
+    full = writable(root, rel)
+    lock.require(root)
     try:
         full.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(full, text.encode("utf-8"))
@@ -338,12 +353,28 @@ def write_text(root: Path, rel: str, text: str) -> Path:
 
 def rename(root: Path, old: str, new: str) -> Path:
     """Give a record file a new name inside the root, never over another file."""
-    src, dst = inside(root, old), inside(root, new)
+    from stss import lock
+
+    src, dst = writable(root, old), writable(root, new)
+    lock.require(root)
     if dst.exists():
         raise StoreError(f"refused: {new} already exists")
     dst.parent.mkdir(parents=True, exist_ok=True)
     os.rename(src, dst)
     return dst
+
+
+def cache_folder(root: Path) -> Path:
+    """`.stss-cache/`, made on first use with its own `.gitignore` (as pytest's
+    cache has), so stss never leaves an untracked file in a records repo."""
+    folder = root / CACHE_DIR
+    if os.path.islink(folder):
+        raise StoreError(f"refused: {CACHE_DIR} is a symbolic link", hint=f"remove it; stss makes {CACHE_DIR}/ itself")
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        _atomic_write(ignore, b"# Made by stss: its cache and write lock, never committed.\n*\n")
+    return folder
 
 
 def _atomic_write(full: Path, data: bytes | Iterable[bytes]) -> None:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stss import loader, store
+from stss import lock, loader, store
 from stss.errors import StoreError
 from stss.parsing import is_slug
 from tests.conftest import write_records
@@ -102,7 +102,7 @@ def test_read_text_never_reads_outside(mini: Path, outside: Path, rel: str) -> N
 
 
 def test_write_text_reports_a_file_in_the_way_as_a_store_error(mini: Path) -> None:
-    with pytest.raises(StoreError, match=re.escape("cannot write schools/hill-top.yaml/x.yaml")):
+    with lock.writing(mini), pytest.raises(StoreError, match=re.escape("cannot write schools/hill-top.yaml/x.yaml")):
         store.write_text(mini, "schools/hill-top.yaml/x.yaml", "x")
 
 

@@ -6,6 +6,7 @@ so `stss --help` does not pay for pydantic, ruamel.yaml or Jinja.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -27,8 +28,10 @@ class StssGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         from stss.errors import RecordsInvalid, StssError
 
+        global _held
         try:
-            return super().invoke(ctx)
+            with contextlib.ExitStack() as _held:
+                return super().invoke(ctx)
         except RecordsInvalid as exc:
             print_problems(exc.problems, exc.root)
             err(exc.message, exc.hint)
@@ -36,6 +39,12 @@ class StssGroup(TyperGroup):
         except StssError as exc:
             err(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
+        finally:
+            _held = contextlib.ExitStack()
+
+
+#: What the running command holds until it ends (its write lock).
+_held = contextlib.ExitStack()
 
 
 # --- shared options -----------------------------------------------------------
@@ -132,19 +141,30 @@ def print_problems(problems: Any, root: Path | None) -> None:
 # --- records --------------------------------------------------------------------
 
 
-def open_records(records: Path | None, *, strict: bool = True) -> Loaded:
+def open_records(records: Path | None, *, strict: bool = True, write: bool = False) -> Loaded:
     """Find and load the records; with `strict`, refuse to go on past errors,
-    since figures computed from broken records would mislead."""
+    since figures computed from broken records would mislead. With `write`,
+    first take the records' write lock (`stss.lock`) and hold it until the
+    command ends, so what it read is still what is on disk when it writes."""
     from stss import loader, store
     from stss.errors import RecordsInvalid
 
     root = store.find_root(records)
+    if write:
+        hold_write_lock(root)
     loaded = loader.load(root)
     if strict and not loaded.ok:
         errors = [p for p in loaded.problems if p.is_error]
         raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first",
                              root=root)
     return loaded
+
+
+def hold_write_lock(root: Path) -> None:
+    """Hold the write lock of `root` until the running command ends (every writing command)."""
+    from stss import lock
+
+    _held.enter_context(lock.writing(root))
 
 
 def pick_year(loaded: Loaded, year: str | None, today: dt.date) -> str:

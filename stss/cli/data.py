@@ -68,10 +68,10 @@ def import_gias(
 
     from stss import changes, gias, git, importing, store
 
-    loaded = open_records(records)
+    loaded = open_records(records, write=not dry_run)
     root = loaded.root
     if commit and not dry_run:
-        git.require_repo(root)
+        git.ready_to_commit(root, others_staged=True)
     read = gias.read(file.read_bytes(), file.name, encoding)
     for p in read.problems:
         print(p.text(), file=sys.stderr)

@@ -6,6 +6,7 @@ prints, and writes."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -54,7 +55,7 @@ def plan(
     from stss.errors import RecordsInvalid, StoreError
     from stss.layout import year_folder
 
-    loaded = open_records(records)
+    loaded = open_records(records, write=not dry_run)
     r = loaded.records
     day = today_of(today)
     year_id = pick_year(loaded, year, day)
@@ -80,6 +81,11 @@ def plan(
     if dry_run:
         say("Dry run: nothing was written.")
     elif new:
+        for change in new:  # every target first: a refused plan writes nothing
+            store.writable(loaded.root, change.path)
+            if os.path.lexists(loaded.root / change.path):
+                raise StoreError(f"refused: {change.path} already exists; nothing was written",
+                                 hint="run 'stss validate', then 'stss plan' again")
         try:
             for change in new:
                 store.write_text(loaded.root, change.path, change.text)

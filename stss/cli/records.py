@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from stss.cli.common import RecordsOpt, TodayOpt, console, display_path, fail, today_of
+from stss.cli.common import RecordsOpt, TodayOpt, console, display_path, fail, hold_write_lock, today_of
 
 
 def validate(
@@ -72,6 +72,7 @@ def init(
              code=1)
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
+    hold_write_lock(root)
     for rel, text in files.items():
         store.write_text(root, rel, text)
     out = console()

@@ -162,7 +162,7 @@ def edit_support(
 
 def _open(records: Path | None) -> Loaded:
     """The records, even with errors elsewhere: a change is judged by the problems it brings."""
-    loaded = open_records(records, strict=False)
+    loaded = open_records(records, strict=False, write=True)
     if loaded.records.trust is None or loaded.records.offer is None:
         from stss.errors import RecordsInvalid
 
