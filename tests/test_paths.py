@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stss import lock, loader, store
+from stss import loader, lock, store
 from stss.errors import StoreError
 from stss.parsing import is_slug
 from tests.conftest import write_records

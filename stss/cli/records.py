@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 
 import typer
 
-from stss.cli.common import RecordsOpt, TodayOpt, console, display_path, fail, hold_write_lock, today_of
+from stss.cli.common import (
+    RecordsOpt,
+    TodayOpt,
+    console,
+    display_path,
+    fail,
+    hold_write_lock,
+    today_of,
+)
 
 
 def validate(
