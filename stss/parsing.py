@@ -121,6 +121,28 @@ def decode(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
+#: Lines git writes into a file it could not merge (`|||||||` with diff3).
+_CONFLICT_OPEN = ("<<<<<<< ", ">>>>>>> ", "||||||| ")
+_CONFLICT_SPLIT = "======="
+_CONFLICT_BARE = ("<<<<<<<", ">>>>>>>", "|||||||")
+
+
+def conflict_markers(path: str, text: str) -> list[Problem]:
+    """Every line of an unresolved git merge, at its own line. A bare
+    `=======` counts only beside an opening or closing marker: alone it is a
+    markdown heading's underline."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text and "|||||||" not in text:
+        return []  # the common case, without splitting the file into lines
+    lines = text.splitlines()
+    if not any(line.startswith(_CONFLICT_OPEN) or line.rstrip() in _CONFLICT_BARE for line in lines):
+        return []
+    return [Problem(path, number, 1, message="unresolved merge conflict",
+                    hint="keep the lines that are right, delete the <<<<<<<, ======= and >>>>>>> lines, "
+                         "then commit the merge")
+            for number, line in enumerate(lines, start=1)
+            if line.startswith(_CONFLICT_OPEN) or line.rstrip() in (*_CONFLICT_BARE, _CONFLICT_SPLIT)]
+
+
 def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Problem:
     """A visit file's YAML front matter, its markdown body, and the line the YAML starts on."""
     lines = text.splitlines(keepends=True)
@@ -199,6 +221,9 @@ def parse_file(kind: str, path: str, raw: bytes) -> Parsed:
     text, problems = decode(path, raw)
     if text is None:
         return Parsed(None, tuple(problems))
+    conflicts = conflict_markers(path, text)
+    if conflicts:
+        return Parsed(None, tuple(conflicts))
     body = ""
     first_line = 1
     if kind == "visit":

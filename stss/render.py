@@ -47,7 +47,8 @@ def builtin_templates() -> Path:
 def template_dirs(root: Path | None) -> list[Path]:
     """Where templates are looked up, first match wins: the trust's own, then the built-in ones."""
     own = root / "templates" if root is not None else None
-    return [d for d in (own, builtin_templates()) if d is not None and d.is_dir()]
+    # A linked templates/ is never read (validate reports it as an error).
+    return [d for d in (own, builtin_templates()) if d is not None and d.is_dir() and not d.is_symlink()]
 
 
 def template_file(kind: str, fmt: Format, name: str | None = None) -> str:

@@ -70,8 +70,7 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
     for single in layout.singles():
         kind, name = single.name, single.file or ""
         if (root / name).is_symlink():
-            problems.append(Problem(name, 1, 1, message=f"{name} is a symbolic link, which stss does not follow",
-                                    hint="replace the link with the file itself"))
+            problems.append(Problem(name, 1, 1, message=f"{name} is {LINK}", hint=LINK_HINT))
         elif single is layout.ROOT or (root / name).is_file():
             files.append(RecordFile(kind, name, kind))
         else:
@@ -91,6 +90,9 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
                 files.append(RecordFile(kind, rel, stem))
     for yearly in layout.yearly():
         files.extend(_yearly(root, yearly, problems))
+    with os.scandir(root) as top:
+        problems.extend(_stray_temps("", top))
+    problems.extend(_template_problems(root))
     return files, problems
 
 
@@ -109,21 +111,55 @@ def _yearly(root: Path, kind: layout.Kind, problems: list[Problem]) -> Iterator[
                 problems.append(_ignored(prefix + name, entry, suffix))
 
 
+LINK = "a symbolic link, which stss never reads or writes through"
+LINK_HINT = "replace the link with the file or folder itself"
+
+
 def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
     if os.path.islink(root / folder):
-        problems.append(Problem(folder, 1, 1, Severity.WARNING, "ignored: a symbolic link",
-                                hint="stss reads only real folders"))
+        problems.append(Problem(folder, 1, 1, message=LINK, hint=LINK_HINT))
         return []
     try:
         with os.scandir(root / folder) as it:
-            return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+            found = sorted(it, key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
+    problems.extend(_stray_temps(folder, found))
+    return [e for e in found if not e.name.startswith(".")]
+
+
+def is_temp(name: str) -> bool:
+    """A temporary file of `_atomic_write`: `.<name>.<random>.tmp`."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def _stray_temps(folder: str, entries: Iterable[os.DirEntry[str]]) -> list[Problem]:
+    prefix = f"{folder}/" if folder else ""
+    return [Problem(prefix + e.name, 1, 1, Severity.WARNING, "a temporary file left by an interrupted stss write",
+                    hint="the record it was for is whole; delete this file")
+            for e in entries if is_temp(e.name) and not e.is_symlink()]
 
 
 def _ignored(rel: str, entry: os.DirEntry[str], wanted: str) -> Problem:
-    why = "a symbolic link" if entry.is_symlink() else "not a record file"
-    return Problem(rel, 1, 1, Severity.WARNING, f"ignored: {why}", hint=f"stss reads only {wanted} here")
+    if entry.is_symlink():
+        return Problem(rel, 1, 1, message=LINK, hint=LINK_HINT)
+    return Problem(rel, 1, 1, Severity.WARNING, "ignored: not a record file", hint=f"stss reads only {wanted} here")
+
+
+def _template_problems(root: Path) -> list[Problem]:
+    """Links in the trust's templates/: an override template could include
+    whatever a link names (a repository's config, a CI token)."""
+    top = root / "templates"
+    if os.path.islink(top):
+        return [Problem("templates", 1, 1, message=LINK, hint=LINK_HINT)]
+    problems = []
+    for here, dirs, files in os.walk(top):
+        for name in sorted(dirs + files):
+            full = os.path.join(here, name)
+            if os.path.islink(full):
+                problems.append(Problem(os.path.relpath(full, root).replace(os.sep, "/"), 1, 1,
+                                        message=LINK, hint=LINK_HINT))
+    return problems
 
 
 # --- reading, with a cache --------------------------------------------------

@@ -135,17 +135,17 @@ def links(root: Path, outside: Path) -> None:
     (root / "visits/2026-27").symlink_to(outside / "visits/2026-27", target_is_directory=True)
 
 
-def test_links_in_records_folders_are_warned_about_and_never_read(mini: Path, outside: Path, tmp_path: Path) -> None:
+def test_links_in_records_folders_are_errors_and_never_read(mini: Path, outside: Path, tmp_path: Path) -> None:
     links(mini, outside)
     before = tree(tmp_path)
     loaded = loader.load(mini)
     found = {(p.path, p.severity.value, p.message) for p in loaded.problems}
     assert found == {
-        ("schools/elsewhere.yaml", "warning", "ignored: a symbolic link"),
-        ("schools/loop.yaml", "warning", "ignored: a symbolic link"),
-        ("schools/dangling.yaml", "warning", "ignored: a symbolic link"),
-        ("people/hill-top.yaml", "warning", "ignored: a symbolic link"),
-        ("visits/2026-27", "warning", "ignored: a symbolic link"),
+        ("schools/elsewhere.yaml", "error", "a symbolic link, which stss never reads or writes through"),
+        ("schools/loop.yaml", "error", "a symbolic link, which stss never reads or writes through"),
+        ("schools/dangling.yaml", "error", "a symbolic link, which stss never reads or writes through"),
+        ("people/hill-top.yaml", "error", "a symbolic link, which stss never reads or writes through"),
+        ("visits/2026-27", "error", "a symbolic link, which stss never reads or writes through"),
     }
     assert all(p.line >= 1 and p.column >= 1 for p in loaded.problems)
     assert list(loaded.records.schools) == ["hill-top"]
@@ -165,7 +165,7 @@ def test_a_records_folder_that_is_a_link_is_not_followed(mini: Path, outside: Pa
         (mini / folder).rmdir()
     (mini / folder).symlink_to(target, target_is_directory=True)
     problems = loader.load(mini).problems
-    assert (folder, "ignored: a symbolic link") in {(p.path, p.message) for p in problems}
+    assert (folder, "a symbolic link, which stss never reads or writes through") in {(p.path, p.message) for p in problems}
     assert not any("secret_key" in p.message for p in problems)
 
 
@@ -209,13 +209,13 @@ def test_validate_reports_links_and_reads_nothing_outside(stss: Any, mini: Path,
     (mini / "schools/loop.yaml").unlink()  # the next test has the loop
     before = tree(tmp_path)
     result = stss("validate", "--records", mini, "--format", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     rows = json.loads(result.stdout)
     assert [(Path(r["path"]).relative_to(mini).as_posix(), r["line"], r["column"], r["message"]) for r in rows] == [
-        ("people/hill-top.yaml", 1, 1, "ignored: a symbolic link (hint: stss reads only .yaml here)"),
-        ("schools/dangling.yaml", 1, 1, "ignored: a symbolic link (hint: stss reads only .yaml here)"),
-        ("schools/elsewhere.yaml", 1, 1, "ignored: a symbolic link (hint: stss reads only .yaml here)"),
-        ("visits/2026-27", 1, 1, "ignored: a symbolic link (hint: stss reads only a year folder such as 2026-27/ here)"),
+        ("people/hill-top.yaml", 1, 1, "a symbolic link, which stss never reads or writes through (hint: replace the link with the file or folder itself)"),
+        ("schools/dangling.yaml", 1, 1, "a symbolic link, which stss never reads or writes through (hint: replace the link with the file or folder itself)"),
+        ("schools/elsewhere.yaml", 1, 1, "a symbolic link, which stss never reads or writes through (hint: replace the link with the file or folder itself)"),
+        ("visits/2026-27", 1, 1, "a symbolic link, which stss never reads or writes through (hint: replace the link with the file or folder itself)"),
     ]
     assert "secret" not in result.output
     assert tree(tmp_path) == before
@@ -224,8 +224,8 @@ def test_validate_reports_links_and_reads_nothing_outside(stss: Any, mini: Path,
 def test_validate_reports_a_link_loop_without_a_traceback(stss: Any, mini: Path) -> None:
     (mini / "schools/loop.yaml").symlink_to(mini / "schools/loop.yaml")
     result = stss("validate", "--records", mini)
-    assert result.exit_code == 0
-    assert "schools/loop.yaml:1:1: warning: ignored: a symbolic link" in result.stdout
+    assert result.exit_code == 1
+    assert "schools/loop.yaml:1:1: error: a symbolic link, which stss never reads or writes through" in result.stdout
 
 
 def _refused(result: Any, tmp_path: Path, before: dict[str, bytes | str]) -> None:
