@@ -134,7 +134,7 @@ def _schools(records: Records, year_id: str) -> list[dict[str, Any]]:
     rows = []
     for sid, s in sorted(records.schools.items()):
         decision = s.support.get(year_id)
-        latest = s.inspections[-1] if s.inspections else None
+        latest = s.latest_inspection
         outcome = None
         if latest is not None:
             outcome = latest.judgement if latest.framework == "ofsted-2019" else \

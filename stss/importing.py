@@ -28,7 +28,7 @@ from stss import yamledit
 from stss.changes import Change
 from stss.gias import GiasRow, fold, same_name, slug_for
 from stss.layout import record_path
-from stss.models import Records, School
+from stss.models import Records, School, means_none
 
 SCHOOL_ORDER = tuple(School.model_fields)
 ACTIONS = ("created", "updated", "unchanged", "closed", "skipped")
@@ -92,7 +92,7 @@ def _existing(row: GiasRow, sid: str, text: str, today: dt.date) -> Outcome:
     def put(key: str, value: Any) -> None:
         old = data.get(key)
         if value is None:
-            if old is not None and fold(str(old)) not in ("none", "does not apply", "not applicable"):
+            if old is not None and not means_none(str(old)):
                 del data[key]
                 what.append(f"{key.replace('_', ' ')}: {old} -> none")
         elif old != value:

@@ -217,8 +217,21 @@ class School(Record):
 
     @property
     def is_church_school(self) -> bool:
-        rc = (self.religious_character or "").strip().lower()
-        return rc not in ("", "none", "does not apply", "not applicable")
+        return not means_none(self.religious_character)
+
+    @property
+    def latest_inspection(self) -> Ofsted2019 | Ofsted2025 | None:
+        """The inspection with the latest date, whatever the order of the list."""
+        return max(self.inspections, key=lambda i: i.date, default=None)
+
+
+#: What GIAS and people write for "no religious character", compared case-insensitively.
+NO_RELIGIOUS_CHARACTER = frozenset({"", "none", "n/a", "not applicable", "does not apply"})
+
+
+def means_none(religious_character: str | None) -> bool:
+    """Whether a religious character as written means the school has none."""
+    return " ".join((religious_character or "").split()).casefold() in NO_RELIGIOUS_CHARACTER
 
 
 # --- people/<id>.yaml -----------------------------------------------------
