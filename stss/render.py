@@ -306,13 +306,31 @@ def markdown_html(text: str, heading_offset: int = 3) -> str:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+        elif token.type == "inline" and token.children:
+            token.children = [part for child in token.children for part in _no_remote_image(child)]
     return str(md.renderer.render(tokens, md.options, {}))
+
+
+def _no_remote_image(token: Any) -> list[Any]:
+    """A note's image from elsewhere becomes a link to it (or its alt text): a report
+    loads nothing remote, and one pasted image should not stop the whole report."""
+    from markdown_it.token import Token
+
+    src = str(token.attrGet("src") or "") if token.type == "image" else ""
+    if token.type != "image" or _inline(src):
+        return [token]
+    alt = Token("text", "", 0, content=token.content or src)
+    if not _safe_link(src):
+        return [alt]
+    return [Token("link_open", "a", 1, attrs={"href": src}), alt, Token("link_close", "a", -1)]
 
 
 # --- HTML output check -------------------------------------------------------------
 
 _BANNED_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "link", "meta-refresh"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "codebase",
+              "cite", "longdesc", "manifest", "ping", "icon", "lowsrc", "dynsrc", "profile", "archive"}
+_URL_LIST_ATTRS = {"srcset", "imagesrcset"}
 
 
 class _Checker(HTMLParser):
@@ -329,7 +347,7 @@ class _Checker(HTMLParser):
             value = value or ""
             if key.startswith("on"):
                 self.found.append(f"line {line}: event handler {key}=")
-            elif key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value)):
+            elif (key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value))) or (key in _URL_LIST_ATTRS and not all(_inline(u.split()[0]) for u in value.split(",") if u.strip())):
                 self.found.append(f"line {line}: {key}={value[:40]!r}")
             elif key == "style" and not _safe_css(value):
                 self.found.append(f"line {line}: style loads a resource")
@@ -357,9 +375,25 @@ def _inline(url: str) -> bool:
     return url.startswith(("#", "data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")) or not url
 
 
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)", re.DOTALL)
+#: CSS that fetches without url(...): image-set("x.png"), image("x"), src("x"), imports.
+_CSS_FETCHES = re.compile(r"@import|expression\(|image-set\(|image\(|cross-fade\(|(?<![\w-])src\(|element\(")
+
+
+def _css_unescaped(css: str) -> str:
+    """CSS as the browser reads it: comments gone, escapes (`\\75 rl(`, `\\u`) decoded."""
+    def plain(m: re.Match[str]) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        return m.group(2)
+
+    return _CSS_ESCAPE.sub(plain, re.sub(r"/\*.*?(\*/|$)", "", css, flags=re.DOTALL))
+
+
 def _safe_css(css: str) -> bool:
-    lowered = css.lower()
-    return "@import" not in lowered and "expression(" not in lowered and all(
+    lowered = _css_unescaped(css).lower()
+    return not _CSS_FETCHES.search(lowered) and all(
         _inline(u.strip(" '\"")) for u in re.findall(r"url\(([^)]*)\)", lowered))
 
 

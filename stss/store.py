@@ -116,9 +116,22 @@ def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEnt
         return []
     try:
         with os.scandir(root / folder) as it:
-            return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
+            entries = sorted(it, key=lambda e: e.name)
+    except FileNotFoundError:
         return []
+    except NotADirectoryError:
+        problems.append(Problem(folder, 1, 1, message=f"{folder} is a file, not a folder",
+                                hint=f"records of this kind live in files inside a {folder}/ folder"))
+        return []
+    for e in entries:
+        if e.name.startswith(".") and e.name not in _KEEP_FILES:
+            problems.append(Problem(f"{folder}/{e.name}", 1, 1, Severity.WARNING, "ignored: a hidden file",
+                                    hint="stss does not read names starting with '.'; rename or remove it"))
+    return [e for e in entries if not e.name.startswith(".")]
+
+
+#: Placeholders git users keep in empty folders: hidden, expected, not worth a warning.
+_KEEP_FILES = frozenset({".gitkeep", ".keep", ".gitignore"})
 
 
 def _ignored(rel: str, entry: os.DirEntry[str], wanted: str) -> Problem:

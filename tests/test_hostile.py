@@ -196,3 +196,25 @@ def test_log_visit_days_out_of_range_is_a_usage_error(stss: Any, example: Path, 
                        "--activity", "partnership-visit", "--date", "2026-11-20", "--days", days)
     assert result.exit_code == 2
     assert "at most 30" in result.output
+
+
+@pytest.mark.parametrize("folder", ["schools", "people", "engagements", "visits"])
+def test_a_record_folder_that_is_a_file_is_an_error(stss: Any, example: Path, folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(example / folder)
+    (example / folder).write_text("oops\n", "utf-8")
+    result: Any = stss("validate", "--records", example, "--format", "json", "--no-cache")
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    assert any(r["path"].endswith(folder) and r["line"] == 1 and "is a file, not a folder" in r["message"]
+               for r in rows), rows
+
+
+def test_a_dot_file_among_records_is_reported(stss: Any, example: Path) -> None:
+    (example / "schools/.hidden-school.yaml").write_text("name: X\n", "utf-8")
+    (example / "schools/.gitkeep").write_text("", "utf-8")
+    result: Any = stss("validate", "--records", example, "--format", "json", "--no-cache")
+    rows = json.loads(result.stdout)
+    assert [(Path(r["path"]).name, r["message"].split(" (")[0]) for r in rows] == [
+        (".hidden-school.yaml", "ignored: a hidden file")]

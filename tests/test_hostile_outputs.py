@@ -139,3 +139,47 @@ def test_the_listener_would_see_an_unguarded_chromium(listener: tuple[int, list[
     subprocess.run([*render.chromium_args(exe, tmp_path / "profile"), f"--print-to-pdf={tmp_path / 'x.pdf'}",
                     page.as_uri()], capture_output=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
     assert seen
+
+
+# --- the HTML check: no external URL in any attribute or CSS, escaped or not -----------------
+
+
+@pytest.mark.parametrize("html", [
+    '<img srcset="http://evil.example/a.png 1x">',
+    '<source srcset="data:image/png;base64,AA 1x, //evil.example/b.png 2x">',
+    '<link rel="preload" imagesrcset="http://evil.example/c.png">',
+    '<object data="http://evil.example/x.swf"></object>',
+    '<blockquote cite="http://evil.example/ping"></blockquote>',
+    '<a href="#" ping="http://evil.example/ping">x</a>',
+    '<style>p { background: \\75rl(http://evil.example/e.png) }</style>',
+    '<style>p { background: u\\72l(http://evil.example/e.png) }</style>',
+    '<style>p { background: url/**/(http://evil.example/e.png) }</style>',
+    '<style>p { background: image-set("http://evil.example/s.png" 1x) }</style>',
+    '<style>p { background: -webkit-image-set("http://evil.example/s.png" 1x) }</style>',
+    '<style>@font-face { font-family: X; src: url(http://evil.example/f.woff) }</style>',
+    '<style>@\\69mport "http://evil.example/i.css";</style>',
+    '<p style="background: \\000075rl(http://evil.example/e.png)">x</p>',
+], ids=["srcset", "srcset-second-candidate", "imagesrcset", "object-data", "cite", "ping", "css-hex-escape",
+        "css-escape-middle", "css-comment", "image-set", "webkit-image-set", "font-face", "escaped-import",
+        "style-attribute-escape"])
+def test_the_html_check_refuses_any_external_url(html: str) -> None:
+    with pytest.raises(render.TemplateError, match="unsafe HTML"):
+        render.check_html(f"<!doctype html><html><body>{html}</body></html>", "board-pack.html.j2")
+
+
+def test_a_remote_image_in_a_note_becomes_a_link() -> None:
+    html = render.markdown_html("See ![the plan](http://evil.example/plan.png) and ![x](javascript:alert(1)).")
+    assert "<img" not in html
+    assert '<a href="http://evil.example/plan.png">the plan</a>' in html
+    render.check_html(f"<!doctype html><html><body>{html}</body></html>", "board-pack.html.j2")
+
+
+def test_a_remote_image_in_a_note_does_not_block_the_board_pack(stss: Any, example: Path) -> None:
+    visit = next((example / "visits/2026-27").glob("*.md"))
+    visit.write_text(visit.read_text("utf-8") + "\n![chart](https://evil.example/chart.png)\n", "utf-8")
+    out = example / "pack.html"
+    result: Any = stss("report", "--records", example, "--year", "2026-27", "--term", "autumn",
+                       "--today", TODAY, "--format", "html", "--out", out)
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert 'href="https://evil.example/chart.png"' in page and 'src="https://evil' not in page
