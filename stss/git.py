@@ -53,8 +53,10 @@ def commit_all(path: Path, message: str) -> str:
 
 # --- history ---------------------------------------------------------------------
 
-#: Separators git puts between commits and between a commit's header fields.
-_RECORD, _FIELD = "\x1e", "\x1f"
+#: A commit's header, as NUL-separated fields: no author, subject or path can contain NUL,
+#: so none can shift a field (git's own separators such as \x1e can appear in any of them).
+_HEADER = "%H%x00%h%x00%aI%x00%P%x00%an%x00%s"
+_HEADER_FIELDS = 6
 
 
 @dataclass(frozen=True)
@@ -113,39 +115,47 @@ def log(path: Path, folders: Iterable[str], *, since: dt.date | None = None,
     """Commits touching `folders` (relative to `path`), oldest first, with the files
     each changed; paths are given relative to `path`. `since` filters on the
     committer date a day early, so callers can filter author dates exactly."""
-    args = ["log", "-z", "-M", "--raw",
-            f"--format={_RECORD}%H{_FIELD}%h{_FIELD}%an{_FIELD}%aI{_FIELD}%P{_FIELD}%s"]
+    args = ["log", "-z", "-M", "--raw", f"--format={_HEADER}"]
     if since is not None:
         args.append(f"--since={since - dt.timedelta(days=1)}")
     args.append(f"{since_rev}..HEAD" if since_rev else "HEAD")
     out = git(path, *args, "--", *folders).stdout
-    strip = prefix(path)
-    commits = [_commit(chunk, strip) for chunk in out.split(_RECORD) if chunk.strip("\0\n")]
-    return commits[::-1]
+    return _parse_log(out, prefix(path))[::-1]
 
 
-def _commit(chunk: str, strip: str) -> Commit:
-    header, _, body = chunk.partition("\0")
-    full, short, author, date, parents, subject = header.split(_FIELD, 5)
-    tokens = body.lstrip("\n").split("\0")
-    changes = []
+def _parse_log(out: str, strip: str) -> list[Commit]:
+    """`git log -z --name-status` output read as a stream of NUL-separated tokens:
+    six header fields, then status and path tokens until the next commit's hash."""
+    tokens = out.split("\0")
+    commits: list[Commit] = []
     i = 0
-    while i < len(tokens) and tokens[i].startswith(":"):
-        # ":old-mode new-mode old-blob new-blob status", then one path, or two for R/C
-        fields = tokens[i].split()
-        status = fields[4] if len(fields) == 5 else "M"
-        old_blob, new_blob = (None if set(b) == {"0"} else b for b in fields[2:4])
-        if status[:1] in ("R", "C") and i + 2 < len(tokens):
-            old, new = tokens[i + 1], tokens[i + 2]
-            # A file moved in from outside the records is, for them, a new file.
-            changes.append(Change(status[0], new.removeprefix(strip), old.removeprefix(strip), old_blob, new_blob)
-                           if old.startswith(strip) else Change("A", new.removeprefix(strip), None, None, new_blob))
-            i += 3
-        else:
-            changes.append(Change(status[:1], tokens[i + 1].removeprefix(strip), None, old_blob, new_blob))
-            i += 2
-    return Commit(full, short, author, dt.datetime.fromisoformat(date), tuple(parents.split()), subject,
-                  tuple(changes))
+    while i < len(tokens):
+        if not tokens[i].strip("\n"):
+            i += 1
+            continue
+        if i + _HEADER_FIELDS > len(tokens):
+            break
+        full, short, date, parents, author, subject = tokens[i:i + _HEADER_FIELDS]
+        full = full.lstrip("\n")
+        i += _HEADER_FIELDS
+        changes = []
+        while i + 1 < len(tokens) and (raw := tokens[i].lstrip("\n")).startswith(":"):
+            # ":old-mode new-mode old-blob new-blob status", then one path, or two for R/C
+            fields = raw.split()
+            status = fields[4] if len(fields) == 5 else "M"
+            old_blob, new_blob = (None if set(b) <= {"0", "."} else b for b in fields[2:4])
+            if status[:1] in ("R", "C") and i + 2 < len(tokens):
+                old, new = tokens[i + 1], tokens[i + 2]
+                # A file moved in from outside the records is, for them, a new file.
+                changes.append(Change(status[0], new.removeprefix(strip), old.removeprefix(strip), old_blob, new_blob)
+                               if old.startswith(strip) else Change("A", new.removeprefix(strip), None, None, new_blob))
+                i += 3
+            else:
+                changes.append(Change(status[:1], tokens[i + 1].removeprefix(strip), None, old_blob, new_blob))
+                i += 2
+        commits.append(Commit(full, short, author, dt.datetime.fromisoformat(date), tuple(parents.split()),
+                              subject, tuple(changes)))
+    return commits
 
 
 def read_blobs(path: Path, specs: Sequence[tuple[str, str]]) -> list[bytes | None]:
@@ -212,10 +222,10 @@ def commit_files(path: Path, files: Sequence[str], message: str) -> str:
 
 def roots(path: Path) -> list[tuple[str, dt.datetime]]:
     """Commits with no parent: the first commit, or in a shallow clone where its history is cut."""
-    out = git(path, "log", "--max-parents=0", f"--format=%h{_FIELD}%aI", "HEAD").stdout
+    out = git(path, "log", "--max-parents=0", "--format=%h %aI", "HEAD").stdout
     found = []
     for line in out.splitlines():
-        short, _, date = line.partition(_FIELD)
+        short, _, date = line.partition(" ")
         found.append((short, dt.datetime.fromisoformat(date)))
     return found
 

@@ -16,9 +16,19 @@ def position(text: str, loc: Loc, first_line: int = 1) -> tuple[int, int]:
     """1-based (line, column) of the value at `loc`, or of the nearest enclosing
     key that exists (a missing key is reported at its parent)."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import RoundTripConstructor
 
+    from stss.parsing import lenient_timestamp
+
+    class Constructor(RoundTripConstructor):
+        pass
+
+    Constructor.add_constructor("tag:yaml.org,2002:timestamp", lenient_timestamp)
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor = Constructor
     try:
-        node: Any = YAML(typ="rt").load(text)
+        node: Any = yaml.load(text)
     except Exception:  # the file no longer parses: point at its top
         return first_line, 1
     line, column = 0, 0

@@ -66,8 +66,18 @@ Date = Annotated[dt.date, BeforeValidator(_date_only)]
 #: JSON Schema for mappings keyed by year or by id (pydantic does not emit key patterns).
 YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": YEAR_RE.pattern}}
 SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_RE.pattern}}
-PositiveInt = Annotated[int, Field(gt=0, strict=True)]
-PositiveDays = Annotated[float, Field(gt=0, strict=True, description="days; a half-day is 0.5")]
+#: Sane ranges: a value outside them is a typo (or hostile), and would overflow reports and exports.
+MAX_DAYS = 30
+MAX_CAPACITY_DAYS = 366
+MAX_COUNT = 1000
+PositiveInt = Annotated[int, Field(gt=0, le=MAX_COUNT, strict=True)]
+PositiveDays = Annotated[
+    float, Field(gt=0, le=MAX_DAYS, strict=True, allow_inf_nan=False, description="days; a half-day is 0.5")
+]
+CapacityDays = Annotated[
+    float, Field(gt=0, le=MAX_CAPACITY_DAYS, strict=True, allow_inf_nan=False, description="days a year")
+]
+Urn = Annotated[int, Field(ge=100000, le=999999, strict=True, description="the six-digit URN")]
 Text = Annotated[str, Field(strict=True)]
 
 Per = Literal["year", "term", "half-term"]
@@ -203,7 +213,7 @@ class Span(Record):
 
 
 class School(Record):
-    urn: PositiveInt | None = None
+    urn: Urn | None = None
     name: Text
     phase: Phase
     religious_character: Text | None = None
@@ -241,7 +251,7 @@ class Person(Record):
     name: Text
     roles: list[Slug] = Field(default_factory=list)
     expertise: list[Text] = Field(default_factory=list)
-    capacity_days: PositiveDays
+    capacity_days: CapacityDays
     home_school: Slug | None = None
     email: Text | None = None
 
@@ -251,7 +261,7 @@ class Person(Record):
 
 class Funding(Record):
     source: Text
-    amount: Annotated[float, Field(ge=0, strict=True)] | None = None
+    amount: Annotated[float, Field(ge=0, le=1e12, strict=True, allow_inf_nan=False)] | None = None
 
 
 class Engagement(Record):
@@ -260,7 +270,7 @@ class Engagement(Record):
     title: Text
     start: Date
     end: Date | None = None
-    days: PositiveDays
+    days: CapacityDays
     staff: list[Slug] = Field(default_factory=list)
     funding: Funding | None = None
     objectives: list[Text] = Field(default_factory=list)

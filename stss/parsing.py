@@ -12,7 +12,7 @@ import re
 import types
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -66,6 +66,9 @@ def _safe_load(text: str) -> Any:
                 Resolver.__init__(self, loadumper=self)
                 self.allow_duplicate_keys = False
 
+            flatten_mapping = refuse_merge_keys
+
+        Loader.add_constructor("tag:yaml.org,2002:timestamp", lenient_timestamp)
         _loader = Loader
     loader = _loader(text)
     try:
@@ -75,6 +78,33 @@ def _safe_load(text: str) -> Any:
         # The loader refers to itself (as parser, composer, constructor, ...);
         # cut those cycles so it is freed now, not by a later cyclic collection.
         vars(loader).clear()
+
+
+def lenient_timestamp(self: Any, node: Any, values: Any = None) -> Any:
+    """A date that does not exist (`2026-02-30`) stays text, so validation reports it
+    at its key along with the file's other problems, instead of failing the whole file."""
+    from ruamel.yaml.constructor import SafeConstructor
+
+    try:
+        return SafeConstructor.construct_yaml_timestamp(self, node, values)
+    except (ValueError, OverflowError):
+        return str(node.value)
+
+
+def refuse_merge_keys(self: Any, node: Any) -> Any:
+    """`<<` merge keys and keys that are mappings or lists are refused at their line:
+    records never need them, and a merged value has no line of its own to point at."""
+    from ruamel.yaml.constructor import ConstructorError
+    from ruamel.yaml.nodes import ScalarNode
+
+    for key, _ in node.value:
+        if key.tag == "tag:yaml.org,2002:merge":
+            raise ConstructorError(None, None, "'<<' merge keys are not allowed; write the keys out",
+                                   key.start_mark)
+        if not isinstance(key, ScalarNode):
+            raise ConstructorError(None, None, "a key must be plain text, not a mapping or a list",
+                                   key.start_mark)
+    return None
 
 
 def _levels_at_most(text: str) -> int:
@@ -118,6 +148,11 @@ def decode(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
         return None, [
             Problem(path, line, column, message="the file is not UTF-8 text", hint="save it as UTF-8")
         ]
+    if "\x00" in text:
+        at = text.index("\x00")
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        return None, [Problem(path, line, column, message="the file contains a NUL byte",
+                              hint="it is binary or damaged; remove the NUL character")]
     return text.removeprefix("\ufeff"), []
 
 
@@ -255,7 +290,15 @@ def validate(kind: str, path: str, data: dict[str, Any], body: str = "") -> Pars
             return Parsed(Visit.model_validate({**data, "notes": body}), ())
         return Parsed(model_type.model_validate(data), ())
     except ValidationError as exc:
-        return Parsed(None, tuple(problems_from_validation(path, model_type, exc)))
+        problems = problems_from_validation(path, model_type, exc)
+        return Parsed(None, tuple(_at_the_field_to_change(p, data) for p in problems))
+
+
+def _at_the_field_to_change(problem: Problem, data: dict[str, Any]) -> Problem:
+    """A missing reason is the status's doing: point at `status`, the line a person reads."""
+    if problem.loc == ("reason",) and "reason" not in data and "status" in data:
+        return replace(problem, loc=("status",))
+    return problem
 
 
 def problems_from_validation(path: str, model_type: type[BaseModel], exc: ValidationError) -> Iterable[Problem]:
@@ -288,6 +331,14 @@ def _problem(path: str, loc: Loc, fields: list[str], err: Any) -> Problem:
         limit = f"{limit:g}" if isinstance(limit, int | float) else limit
         message = f"must be more than {limit}, got {value}" if kind == "greater_than" else \
             f"must be at least {limit}, got {value}"
+    elif kind in ("less_than", "less_than_equal"):
+        ctx = err.get("ctx", {})
+        limit = ctx.get("lt", ctx.get("le"))
+        limit = f"{limit:g}" if isinstance(limit, int | float) else limit
+        message = f"must be at most {limit}, got {_describe(value)}"
+        hint = "is this a typo?"
+    elif kind == "finite_number":
+        message = f"must be a finite number, got {_describe(value)}"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         message = f"expected a mapping of keys to values, found {_describe(value)}"
     elif kind in ("list_type", "tuple_type"):

@@ -10,6 +10,7 @@ to PDF with headless Chromium. It never reads records or computes figures:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -17,7 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,7 +72,8 @@ def render(model: object, kind: str, fmt: Format, root: Path | None = None, temp
     name = template_file(kind, fmt, template)
     env = environment(root)
     try:
-        text = env.get_template(name).render(report=model)
+        with _time_limit(RENDER_SECONDS, name):
+            text = env.get_template(name).render(report=model)
     except TemplateNotFound as exc:
         known = sorted({p.name for d in template_dirs(root) for p in d.glob("*.j2")})
         raise TemplateError(f"no template '{exc.name}'", hint=f"templates found: {', '.join(known) or 'none'}") from None
@@ -81,11 +83,43 @@ def render(model: object, kind: str, fmt: Format, root: Path | None = None, temp
         raise TemplateError(f"{_where(exc, name)}: refused: {exc}", hint=MODEL_HINT) from None
     except JinjaError as exc:
         raise TemplateError(f"{_where(exc, name)}: {exc}", hint=MODEL_HINT) from None
+    except RecursionError as exc:
+        raise TemplateError(f"{_where(exc, name)}: refused: the template recurses too deeply") from None
+    except MemoryError as exc:
+        raise TemplateError(f"{_where(exc, name)}: refused: the template needs too much memory") from None
+    except _OutOfTime as exc:
+        raise TemplateError(f"{_where(exc, name)}: refused: rendering took more than {RENDER_SECONDS}s") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise TemplateError(f"{_where(exc, name)}: {type(exc).__name__}: {exc}") from None
     if fmt != "md":
         check_html(text, name)
     return text if text.endswith("\n") else text + "\n"
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float, name: str) -> Iterator[None]:
+    """Stop a render after `seconds` (on the main thread, where signals arrive)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _OutOfTime(name)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _where(exc: BaseException, name: str) -> str:
@@ -100,12 +134,68 @@ def _where(exc: BaseException, name: str) -> str:
     return found
 
 
+#: Limits on what a (possibly hostile) override template may compute.
+MAX_RANGE = 10_000
+MAX_POWER = 10_000  # digits in the result of **
+MAX_REPEAT = 1_000_000  # characters or items made by 'x' * n
+RENDER_SECONDS = 30
+_sandbox: Any = None
+
+
+def _too_big_power(left: Any, right: Any) -> bool:
+    """Whether `left ** right` would have more than MAX_POWER digits (or is not plain numbers)."""
+    import math
+
+    numbers = (int, float)
+    if not (isinstance(left, numbers) and isinstance(right, numbers)):
+        return False
+    size = abs(left)
+    if size <= 1 or right <= 0:
+        return False
+    return right * math.log10(size) > MAX_POWER
+
+
+def _bounded_sandbox() -> Any:
+    """ImmutableSandboxedEnvironment with huge ranges, powers and repeats refused."""
+    global _sandbox
+    if _sandbox is None:
+        from jinja2.exceptions import SecurityError
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        def bounded_range(*args: int) -> range:
+            r = range(*args)
+            if len(r) > MAX_RANGE:
+                raise SecurityError(f"range of {len(r):,} items is more than {MAX_RANGE:,}")
+            return r
+
+        class Sandbox(ImmutableSandboxedEnvironment):
+            intercepted_binops = frozenset(["**", "*"])
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self.globals["range"] = bounded_range
+
+            def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+                if operator == "**" and _too_big_power(left, right):
+                    raise SecurityError(f"{left} ** {right} is too big to compute")
+                if operator == "*":
+                    for seq, n in ((left, right), (right, left)):
+                        if isinstance(seq, str | list | tuple) and isinstance(n, int) and not isinstance(n, bool) \
+                                and len(seq) * n > MAX_REPEAT:
+                            raise SecurityError(f"repeating {len(seq):,} items {n:,} times is too much")
+                return super().call_binop(context, operator, left, right)
+
+        _sandbox = Sandbox
+    return _sandbox
+
+
 def environment(root: Path | None) -> Environment:
     """A sandboxed Jinja environment over the template folders, with the report filters."""
     from jinja2 import StrictUndefined, pass_eval_context
     from jinja2.nodes import EvalContext
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
+
+    BoundedSandbox = _bounded_sandbox()
 
     @pass_eval_context
     def finalize(ctx: EvalContext, value: Any) -> Any:
@@ -114,7 +204,7 @@ def environment(root: Path | None) -> Environment:
             return value
         return md_escape(value)
 
-    env = ImmutableSandboxedEnvironment(
+    env: Environment = BoundedSandbox(
         loader=_loader(template_dirs(root)), undefined=StrictUndefined, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, finalize=finalize,
         autoescape=lambda name: bool(name and (name.endswith(".html.j2") or name.endswith(".html"))))
@@ -217,13 +307,31 @@ def markdown_html(text: str, heading_offset: int = 3) -> str:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+        elif token.type == "inline" and token.children:
+            token.children = [part for child in token.children for part in _no_remote_image(child)]
     return str(md.renderer.render(tokens, md.options, {}))
+
+
+def _no_remote_image(token: Any) -> list[Any]:
+    """A note's image from elsewhere becomes a link to it (or its alt text): a report
+    loads nothing remote, and one pasted image should not stop the whole report."""
+    from markdown_it.token import Token
+
+    src = str(token.attrGet("src") or "") if token.type == "image" else ""
+    if token.type != "image" or _inline(src):
+        return [token]
+    alt = Token("text", "", 0, content=token.content or src)
+    if not _safe_link(src):
+        return [alt]
+    return [Token("link_open", "a", 1, attrs={"href": src}), alt, Token("link_close", "a", -1)]
 
 
 # --- HTML output check -------------------------------------------------------------
 
 _BANNED_TAGS = {"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "link", "meta-refresh"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "codebase",
+              "cite", "longdesc", "manifest", "ping", "icon", "lowsrc", "dynsrc", "profile", "archive"}
+_URL_LIST_ATTRS = {"srcset", "imagesrcset"}
 
 
 class _Checker(HTMLParser):
@@ -240,7 +348,7 @@ class _Checker(HTMLParser):
             value = value or ""
             if key.startswith("on"):
                 self.found.append(f"line {line}: event handler {key}=")
-            elif key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value)):
+            elif (key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value))) or (key in _URL_LIST_ATTRS and not all(_inline(u.split()[0]) for u in value.split(",") if u.strip())):
                 self.found.append(f"line {line}: {key}={value[:40]!r}")
             elif key == "style" and not _safe_css(value):
                 self.found.append(f"line {line}: style loads a resource")
@@ -268,9 +376,25 @@ def _inline(url: str) -> bool:
     return url.startswith(("#", "data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")) or not url
 
 
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\r\n\f]?|\\(.)", re.DOTALL)
+#: CSS that fetches without url(...): image-set("x.png"), image("x"), src("x"), imports.
+_CSS_FETCHES = re.compile(r"@import|expression\(|image-set\(|image\(|cross-fade\(|(?<![\w-])src\(|element\(")
+
+
+def _css_unescaped(css: str) -> str:
+    """CSS as the browser reads it: comments gone, escapes (`\\75 rl(`, `\\u`) decoded."""
+    def plain(m: re.Match[str]) -> str:
+        if m.group(1):
+            code = int(m.group(1), 16)
+            return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+        return m.group(2)
+
+    return _CSS_ESCAPE.sub(plain, re.sub(r"/\*.*?(\*/|$)", "", css, flags=re.DOTALL))
+
+
 def _safe_css(css: str) -> bool:
-    lowered = css.lower()
-    return "@import" not in lowered and "expression(" not in lowered and all(
+    lowered = _css_unescaped(css).lower()
+    return not _CSS_FETCHES.search(lowered) and all(
         _inline(u.strip(" '\"")) for u in re.findall(r"url\(([^)]*)\)", lowered))
 
 
@@ -304,6 +428,14 @@ def chromium_args(exe: str, profile: Path) -> list[str]:
             f"--user-data-dir={profile}"]
 
 
+#: Chromium flags that leave it no way out: every request goes to a proxy on a port nothing
+#: listens on (loopback included), and no host name resolves. Whatever a template
+#: (or a trust's override of it) asks for, nothing remote is fetched while printing.
+OFFLINE = ("--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-domain-reliability",
+           "--disable-features=NetworkPrediction,AutofillServerCommunication,MediaRouter")
+
+
 def to_pdf(html: str, timeout: float = 180) -> bytes:
     """Print HTML to PDF with headless Chromium (A4, no browser header or footer)."""
     exe = find_chromium()
@@ -312,7 +444,7 @@ def to_pdf(html: str, timeout: float = 180) -> bytes:
         page.write_text(html, "utf-8")
         # Tagged, with bookmarks from the headings: a screen reader and a PDF viewer's outline
         # both need the structure (language and title come from the page's lang and <title>).
-        args = [*chromium_args(exe, Path(tmp) / "profile"), "--no-pdf-header-footer",
+        args = [*chromium_args(exe, Path(tmp) / "profile"), *OFFLINE, "--no-pdf-header-footer",
                 "--generate-pdf-document-outline",
                 f"--print-to-pdf={pdf}", page.as_uri()]
         try:

@@ -121,11 +121,23 @@ def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEnt
         return []
     try:
         with os.scandir(root / folder) as it:
-            found = sorted(it, key=lambda e: e.name)
-    except (FileNotFoundError, NotADirectoryError):
+            entries = sorted(it, key=lambda e: e.name)
+    except FileNotFoundError:
         return []
-    problems.extend(_stray_temps(folder, found))
-    return [e for e in found if not e.name.startswith(".")]
+    except NotADirectoryError:
+        problems.append(Problem(folder, 1, 1, message=f"{folder} is a file, not a folder",
+                                hint=f"records of this kind live in files inside a {folder}/ folder"))
+        return []
+    problems.extend(_stray_temps(folder, entries))
+    for e in entries:
+        if e.name.startswith(".") and e.name not in _KEEP_FILES and not is_temp(e.name):
+            problems.append(Problem(f"{folder}/{e.name}", 1, 1, Severity.WARNING, "ignored: a hidden file",
+                                    hint="stss does not read names starting with '.'; rename or remove it"))
+    return [e for e in entries if not e.name.startswith(".")]
+
+
+#: Placeholders git users keep in empty folders: hidden, expected, not worth a warning.
+_KEEP_FILES = frozenset({".gitkeep", ".keep", ".gitignore"})
 
 
 def is_temp(name: str) -> bool:

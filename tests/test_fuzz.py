@@ -464,7 +464,7 @@ inspections = st.builds(Ofsted2019, date=dates, framework=st.just("ofsted-2019")
     grades=st.dictionaries(st.sampled_from(["inclusion", "achievement", "early-years", "sixth-form"]),
                            st.sampled_from(["exceptional", "strong", "expected", "needs-attention"])))
 schools = st.builds(
-    School, urn=maybe(st.integers(1, 9_999_999)), name=names,
+    School, urn=maybe(st.integers(100_000, 999_999)), name=names,
     phase=st.sampled_from(["primary", "secondary", "special", "post-16"]), religious_character=maybe(texts),
     membership=st.sampled_from(["academy", "joining", "partnership", "external"]), joined=maybe(dates),
     local_authority=maybe(texts), headteacher=maybe(st.builds(Headteacher, name=names, started=maybe(dates))),

@@ -59,6 +59,17 @@ TodayOpt = Annotated[
     dt.datetime | None,
     typer.Option("--today", formats=["%Y-%m-%d"], help="Pretend today is this date (YYYY-MM-DD), for replays and tests.", show_default=False),
 ]
+def visit_days(value: float | None) -> float | None:
+    """A visit's days on the command line, held to the records' own limit (0 < d <= 30)."""
+    import math
+
+    from stss.models import MAX_DAYS
+
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_DAYS):
+        raise typer.BadParameter(f"days must be more than 0 and at most {MAX_DAYS}, got {value:g}")
+    return value
+
+
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="Only this school (its id).", show_default=False)]
 TermOpt = Annotated[str | None, typer.Option("--term", help="autumn, spring or summer.", show_default=False)]
 

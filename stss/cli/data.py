@@ -93,10 +93,10 @@ def import_gias(
     if found.outcomes:
         console().print(table)
     counts = ", ".join(f"{n} {action}" for action, n in found.counts.items() if n) or "no schools"
-    console().print(f"{counts}; {found.ignored} row(s) of other schools left out.")
+    console().print(f"{counts}; {found.ignored} row(s) of other schools left out.", markup=False)
     if written and commit:
         short = git.commit_files(root, written, f"Import from GIAS ({file.name}): {counts}")
-        console().print(f"Committed {len(written)} file(s) as {short}.")
+        console().print(f"Committed {len(written)} file(s) as {short}.", markup=False)
     elif commit and not dry_run:
         console().print("Nothing to commit.")
     if any(p.is_error for p in read.problems):
@@ -151,7 +151,7 @@ def export(
         assert out is not None
         _replace(out, lambda tmp: _sqlite(tmp, export_mod.SCHEMA, tables))
     count = sum(len(t) for t in tables.values())
-    console().print(f"Wrote {len(tables)} tables ({count} rows) for {year_id} to {out}.")
+    console().print(f"Wrote {len(tables)} tables ({count} rows) for {year_id} to {out}.", markup=False)
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:

@@ -68,7 +68,7 @@ def history(
                  "school": e.school or "", "what": e.kind, "change": escape(e.summary)}
         table.add_row(*(cells[c] for c in columns))
     console().print(table)
-    console().print(f"{len(rows)} change(s) in {len({e.commit for e in rows})} commit(s).")
+    console().print(f"{len(rows)} change(s) in {len({e.commit for e in rows})} commit(s).", markup=False)
 
 
 def _since(root: Path, since: str | None) -> tuple[dt.date | None, str | None]:

@@ -248,7 +248,7 @@ def calendar(
         from stss.errors import StoreError
 
         raise StoreError(f"could not write {out}: {exc.strerror}") from None
-    console().print(f"Wrote {len(chosen)} event(s) to {out}.")
+    console().print(f"Wrote {len(chosen)} event(s) to {out}.", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ def validate(
 
     Exit code 0 when there are no errors (warnings allowed), 1 when there are.
     """
-    from stss import loader, store
+    from stss import loader, outputs, store
 
     root = store.find_root(records)
     loaded = loader.load(root, use_cache=not no_cache)
@@ -39,13 +39,12 @@ def validate(
         print(json.dumps(rows, indent=2))
     elif format == "github":
         for p in problems:
-            message = p.as_dict()["message"]
-            text = str(message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::{p.severity.value} file={display_path(root, p.path)},line={p.line},col={p.column}::{text}")
+            print(outputs.annotation(p.severity.value, display_path(root, p.path), p.line, p.column,
+                                     str(p.as_dict()["message"])))
     else:
         for p in problems:
-            print(f"{display_path(root, p.path)}:{p.line}:{p.column}: {p.severity.value}: {p.message}"
-                  + (f" (hint: {p.hint})" if p.hint else ""))
+            print(outputs.printable(f"{display_path(root, p.path)}:{p.line}:{p.column}: {p.severity.value}: "
+                                    f"{p.message}" + (f" (hint: {p.hint})" if p.hint else "")))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     r = loaded.records
@@ -108,7 +107,7 @@ def schema(
     out.mkdir(parents=True, exist_ok=True)
     for kind, doc in docs.items():
         (out / f"{kind}.schema.json").write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
-        console().print(f"wrote {out / f'{kind}.schema.json'}")
+        console().print(f"wrote {out / f'{kind}.schema.json'}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -65,7 +65,7 @@ def report(
         typer.echo(html_or_md, nl=False)
         return
     render.write(out, data)
-    console().print(f"wrote {out}")
+    console().print(f"wrote {out}", markup=False)
 
 
 def current_term(trust: Trust, year_id: str, day: dt.date) -> str:

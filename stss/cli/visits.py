@@ -24,6 +24,7 @@ from stss.cli.common import (
     open_records,
     pick_year,
     today_of,
+    visit_days,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def log_visit(
         help="The day of the visit. Default: the planned visit's own date (for a completed visit, "
              "once that date has come), else today.")] = None,
     staff: Annotated[list[str] | None, typer.Option("--staff", metavar='ID', help="Who led it (person ids; repeat, or separate with commas). Replaces a planned visit's staff.", show_default=False)] = None,
-    days: Annotated[float | None, typer.Option("--days", metavar='N', help="Days it took, if not the activity's usual days.", show_default=False)] = None,
+    days: Annotated[float | None, typer.Option("--days", metavar='N', callback=visit_days, help="Days it took, if not the activity's usual days.", show_default=False)] = None,
     focus: Annotated[list[str] | None, typer.Option("--focus", metavar='TAG', help="Focus tags (repeat, or separate with commas).", show_default=False)] = None,
     engagement: Annotated[str | None, typer.Option("--engagement", metavar='ID', help="The engagement (of this school) it was part of.", show_default=False)] = None,
     notes: Annotated[str | None, typer.Option(
