@@ -60,6 +60,11 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         for i, person in enumerate(e.staff):
             if person not in person_ids:
                 yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
+    for path, v in records.visits.items():
+        for i, person in enumerate(v.staff):
+            if person in records.people and records.people[person].home_school == v.school:
+                yield warning(path, ("staff", i), f"{person} works at {v.school}: a conflict of interest",
+                              hint="plan never places a person in their home_school; choose someone else")
     for pid, p in records.people.items():
         if p.home_school and p.home_school not in school_ids:
             yield error(record_path("person", pid), ("home_school",), f"unknown school '{p.home_school}'",
@@ -86,6 +91,10 @@ def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         for year, decision in school.support.items():
             for i, ent in enumerate(decision.extra):
                 yield from check(record_path("school", sid), ("support", year, "extra", i, "activity"), ent.activity)
+            for c, change in enumerate(decision.changes):
+                for i, ent in enumerate(change.extra):
+                    yield from check(record_path("school", sid),
+                                     ("support", year, "changes", c, "extra", i, "activity"), ent.activity)
     roles = {role for person in records.people.values() for role in person.roles}
     for aid, activity in known.items():
         if activity.roles and records.people and not roles & set(activity.roles):
@@ -119,6 +128,34 @@ def levels(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             if decision.level not in known:
                 yield error(record_path("school", sid), ("support", year, "level"),
                             f"unknown level '{decision.level}'", unknown_id_hint(decision.level, known))
+            for i, change in enumerate(decision.changes):
+                if change.level not in known:
+                    yield error(record_path("school", sid), ("support", year, "changes", i, "level"),
+                                f"unknown level '{change.level}'", unknown_id_hint(change.level, known))
+
+
+def support_changes(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A change takes effect within its year, and is decided no earlier than the year's decision."""
+    if records.trust is None:
+        return
+    for sid, school in records.schools.items():
+        for year_id, decision in school.support.items():
+            year = records.trust.years.get(year_id)
+            for i, change in enumerate(decision.changes):
+                loc: tuple[str | int, ...] = ("support", year_id, "changes", i)
+                if year is not None:
+                    first, last = calendar.year_span(year_id, year)
+                    if not first <= change.from_ <= last:
+                        yield error(record_path("school", sid), (*loc, "from"),
+                                    f"the change from {change.from_} is outside {year_id} ({first} to {last})")
+                if decision.decided and change.decided and change.decided < decision.decided:
+                    yield error(record_path("school", sid), (*loc, "decided"),
+                                f"the change was decided ({change.decided}) before the year's decision "
+                                f"({decision.decided})", hint="a change is a later decision; check the dates")
+                if decision.decided and change.from_ < decision.decided:
+                    yield error(record_path("school", sid), (*loc, "from"),
+                                f"the change takes effect ({change.from_}) before the year's decision "
+                                f"({decision.decided})")
 
 
 def urns(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
@@ -251,8 +288,8 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
 
 
 CHECKS: tuple[Check, ...] = (
-    references, activities, levels, urns, visit_dates, support_years, spans, term_dates, entitlement_lines,
-    headteacher_starts,
+    references, activities, levels, support_changes, urns, visit_dates, support_years, spans, term_dates,
+    entitlement_lines, headteacher_starts,
 )
 
 

@@ -200,11 +200,31 @@ class Ofsted2025(Record):
 Inspection = Annotated[Ofsted2019 | Ofsted2025, Field(discriminator="framework")]
 
 
+# --- support that changes during the year (issue 14) ----------------------
+
+Risk = Literal["red", "amber", "green"]
+
+
+class SupportChange(Record):
+    """A later decision that takes effect within the year, from `from` on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Date = Field(alias="from", description="the first day the new level is in force")
+    level: Slug
+    decided: Date | None = None
+    rationale: Text | None = None
+    risk: Risk | None = None
+    extra: list[Entitlement] = Field(default_factory=list, description="bespoke additions from this date")
+
+
 class SupportDecision(Record):
     level: Slug
     decided: Date | None = None
     rationale: Text | None = None
+    risk: Risk | None = Field(default=None, description="the trust's own rating: red, amber or green")
     extra: list[Entitlement] = Field(default_factory=list, description="bespoke additions for this school")
+    changes: list[SupportChange] = Field(default_factory=list, description="later decisions within the year")
 
 
 class Span(Record):

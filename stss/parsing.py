@@ -394,7 +394,8 @@ def _walk(model_type: type[BaseModel], err_loc: tuple[str | int, ...]) -> tuple[
             continue
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
+            field = current.model_fields.get(str(part)) or next(
+                (f for f in current.model_fields.values() if f.alias == part), None)
             doc_loc.append(part)
             current = field.annotation if field else None
             continue
@@ -418,7 +419,8 @@ def _walk(model_type: type[BaseModel], err_loc: tuple[str | int, ...]) -> tuple[
     holder = _model_at(model_type, err_loc[:-1])
     fields: list[str] = []
     if isinstance(holder, type) and issubclass(holder, BaseModel):
-        fields = [name for name in holder.model_fields if not (holder is Visit and name == "notes")]
+        fields = [f.alias or name for name, f in holder.model_fields.items()
+                  if not (holder is Visit and name == "notes")]
     return tuple(doc_loc), fields
 
 

@@ -16,7 +16,9 @@ The rules, each in one place:
 - a period's occurrences are spread evenly through it; a year's are spread
   over the half-terms left (2 a year: different terms, 3: one a term, 6: one
   a half-term), avoiding half-terms the school already has that activity in;
-- staff: someone whose roles include one of the activity's roles (anyone if
+- new-headteacher activities go only on days from the head's start;
+- staff: never a person whose `home_school` is the school (conflict of
+  interest); someone whose roles include one of the activity's roles (anyone if
   it names none), preferring whoever last served the school before the
   visit's target day (existing and newly planned visits alike), then
   the least loaded against `capacity_days`. Capacity is a hard limit: when
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 
 from stss import calendar, staffing
 from stss.calendar import Period
-from stss.entitlements import start_of_cover
+from stss.entitlements import head_window, segments, start_of_cover
 from stss.layout import unique_visit_path as unique_path
 from stss.models import Records, School
 from stss.usage import usage
@@ -123,7 +125,9 @@ class _Book:
         first, then the least loaded against capacity."""
         wanted = set(roles)
         people = self.records.people
-        able = [p for p in people if not wanted or wanted & set(people[p].roles)]
+        # Conflict of interest: no one is planned into their own school.
+        able = [p for p in people if (not wanted or wanted & set(people[p].roles))
+                and people[p].home_school != school]
         served = self.served.get(school, {})
 
         def key(p: str) -> tuple[int, int, int, float, int]:
@@ -168,6 +172,11 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
         if period is None or not window or row.activity not in offer.activities:
             continue  # the period has no school day left after `start`
         window = _covered(records.schools[row.school], window) or window
+        if row.activity in _head_activities(records, row.school, year_id):
+            head = head_window(records.schools[row.school], trust)
+            window = [d for d in window if head and head[0] <= d < head[1]]
+            if not window:
+                continue  # the head has not started yet (or is no longer new)
         rng = random.Random(f"{seed}/{row.school}/{row.activity}/{row.period}")
         if period.per == "year":
             held = booked[(row.school, row.activity)]
@@ -206,6 +215,16 @@ def _covered(school: School, window: list[dt.date]) -> list[dt.date]:
     first = start_of_cover(school) or dt.date.min
     last = school.partnership.end if school.membership == "partnership" and school.partnership else dt.date.max
     return [d for d in window if first <= d <= last]
+
+
+def _head_activities(records: Records, school_id: str, year_id: str) -> set[str]:
+    """Activities the school is owed only for a new headteacher."""
+    school, offer = records.schools[school_id], records.offer
+    decision = school.support.get(year_id)
+    if offer is None or decision is None:
+        return set()
+    return {line.activity for _, lines in segments(offer, decision) for line in lines
+            if line.when == "new-headteacher"}
 
 
 def _gap_order(gap: Gap) -> tuple[dt.date, str, str, str]:

@@ -4,7 +4,8 @@ A planned or completed visit counts against its school and activity in the
 period its date falls in. Where a school is owed the same activity over
 periods of different lengths (say 1 a term from one line and 2 a year from
 another), a visit fills the shortest period with room first. Cancelled and
-postponed visits count for nothing. Visits of activities a school is not
+postponed visits count for nothing. A visit that names an engagement counts
+against the engagement's days, never against the school's entitlement. Visits of activities a school is not
 owed stay visible as rows with `entitled: 0` over the year.
 
 Pure: `today` is a parameter.
@@ -70,6 +71,8 @@ def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
     for visit in sorted(records.visits.values(), key=lambda v: (v.date, v.school, v.activity)):
         if visit.status not in ("planned", "completed") or visit.date not in year_period:
             continue
+        if visit.engagement:
+            continue  # engagement work counts against the engagement's days (stss.engagements)
         rows = tallies[(visit.school, visit.activity)]
         tally = _tally_for(rows, visit.date)
         if tally is None:

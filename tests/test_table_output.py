@@ -64,7 +64,7 @@ def test_plan_as_json_and_csv(example: Path, stss: Any) -> None:
     as_json = stss(*args, "--format", "json")
     assert as_json.exit_code == 0, as_json.output
     rows = json.loads(as_json.stdout)
-    assert len(rows) == 162 and rows[0]["path"].startswith("visits/2026-27/")
+    assert len(rows) == 169 and rows[0]["path"].startswith("visits/2026-27/")
     assert all(isinstance(r["staff"], list) for r in rows)
     as_csv = stss(*args, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(as_csv.stdout)))
