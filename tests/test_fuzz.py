@@ -441,7 +441,8 @@ def test_validate_on_a_broken_file_exits_cleanly_with_located_problems(case: tup
 
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,15}", fullmatch=True)
 #: Any text (line-break characters such as NEL and LS included), but no lone surrogates.
-chars = st.characters(codec="utf-8", exclude_categories=["Cs"])
+# NUL is refused in any record (issue 12), so a record that should read back never holds one.
+chars = st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00")
 texts = st.text(chars, max_size=30)
 names = texts.filter(lambda t: t.strip() == t and t != "")
 dates = st.dates(dt.date(1990, 1, 1), dt.date(2099, 12, 31))
