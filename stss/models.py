@@ -106,11 +106,28 @@ class Term(Record):
     half_term: tuple[Date, Date] = Field(description="first and last day of the half-term break")
     end: Date
 
-    @model_validator(mode="after")
-    def _in_order(self) -> Term:
-        if not self.start <= self.half_term[0] <= self.half_term[1] <= self.end:
-            raise ValueError("dates must run in order: start, half_term (first, last day), end")
-        return self
+    # Field validators, not one model validator: each error then names the
+    # field that is out of order, and is reported at that field's line.
+    @field_validator("half_term")
+    @classmethod
+    def _half_term_in_order(cls, half_term: tuple[dt.date, dt.date], info: ValidationInfo) -> tuple[dt.date, dt.date]:
+        first, last = half_term
+        if last < first:
+            raise ValueError(f"the half-term ends ({last}) before it starts ({first})")
+        start = info.data.get("start")
+        if start is not None and first < start:
+            raise ValueError(f"the half-term starts ({first}) before the term ({start})")
+        return half_term
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_the_rest(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start, half_term = info.data.get("start"), info.data.get("half_term")
+        if half_term is not None and end < half_term[1]:
+            raise ValueError(f"the term ends ({end}) before its half-term ({half_term[0]} to {half_term[1]})")
+        if start is not None and end < start:
+            raise ValueError(f"the term ends ({end}) before it starts ({start})")
+        return end
 
 
 class AcademicYear(Record):

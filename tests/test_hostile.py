@@ -18,6 +18,9 @@ PERSON = "people/daniel-okafor.yaml"
 ENGAGEMENT = "engagements/ashcombe-partnership.yaml"
 OFFER = "offer.yaml"
 VISIT = "visits/2026-27/2026-09-09-brookfield-primary-partnership-visit.md"
+TRUST = "trust.yaml"
+PARTNER = "schools/ashcombe-primary.yaml"
+AUTUMN = "autumn: {start: 2026-09-03, half_term: [2026-10-26, 2026-10-30], end: 2026-12-18}"
 
 #: (id, file, old text, new text, words the message must contain)
 CASES: list[tuple[str, str, str, str, str]] = [
@@ -82,6 +85,22 @@ CASES: list[tuple[str, str, str, str, str]] = [
     ("nul-byte-in-visit-notes", VISIT, "## Summary", "## Sum\x00mary", "NUL"),
     ("custom-tag", SCHOOL, "local_authority: Worcestershire", "local_authority: !!python/object:os.system x",
      "tags"),
+    # dates out of order: at the date that is out of order, on its own line
+    ("term-ends-before-half-term", TRUST, AUTUMN,
+     "autumn: {start: 2026-09-03, half_term: [2026-10-26, 2026-10-30],\n            end: 2026-10-01}",
+     "before its half-term"),
+    ("half-term-ends-before-it-starts", TRUST, AUTUMN,
+     "autumn: {start: 2026-09-03,\n      half_term: [2026-10-30, 2026-10-26], end: 2026-12-18}", "half-term ends"),
+    ("half-term-before-the-term", TRUST, AUTUMN,
+     "autumn: {start: 2026-09-03,\n      half_term: [2026-08-26, 2026-08-30], end: 2026-12-18}",
+     "before the term"),
+    ("spring-starts-before-autumn-ends", TRUST, "spring: {start: 2027-01-04,", "spring: {\n      start: 2026-12-01,",
+     "before autumn ends"),
+    ("engagement-ends-before-it-starts", ENGAGEMENT, "end: 2027-07-21", "end: 2025-01-01", "before it starts"),
+    ("partnership-ends-before-it-starts", PARTNER, "partnership: {start: 2025-09-03, end: 2027-07-21}",
+     "partnership:\n  start: 2025-09-03\n  end: 2025-06-30", "before it starts"),
+    ("support-change-before-the-decision", SCHOOL, "    decided: 2026-07-08\n",
+     "    decided: 2026-07-08\n    changes:\n      - level: core\n        from: 2026-07-01\n", "before the year's"),
     # cross-field rules point at the field to change; unknown keys at the key
     ("cancelled-without-reason", VISIT, "status: completed", "status: cancelled", "needs a reason"),
     ("postponed-without-reason", VISIT, "status: completed", "status: postponed", "needs a reason"),
@@ -99,7 +118,7 @@ CASES: list[tuple[str, str, str, str, str]] = [
 
 def _line_of(text: str, new: str) -> int:
     """The line the changed value is on: where the new text's last line starts."""
-    at = text.index(new) + (new.rfind("\n") + 1 if "\n" in new.rstrip("\n") else 0)
+    at = text.index(new) + new.rstrip("\n").rfind("\n") + 1
     return text.count("\n", 0, at) + 1
 
 
