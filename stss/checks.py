@@ -206,7 +206,7 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             continue
         if folder != year_id:
             yield error(path, ("date",), f"a visit on {v.date} belongs in {_folder(year_id)}, not {_folder(folder)}")
-        if why and v.status in ("planned", "completed"):
+        if why and v.counts:
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
         stem = stem_of(path)
         expected = visit_stem(v.date, v.school, v.activity)

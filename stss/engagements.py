@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from stss.models import Records
+from stss.models import LIVE, Records
 
 ENDING_SOON = dt.timedelta(days=30)
 PARTNERSHIP_REVIEW = dt.timedelta(days=365)
@@ -61,7 +61,7 @@ def burn(records: Records, today: dt.date, status: str | None = None) -> list[Bu
 def _flags(kind: str, status: str, start: dt.date, end: dt.date | None, days: float, done: float,
            today: dt.date) -> tuple[str, ...]:
     flags = []
-    live = status in ("proposed", "active", "paused")
+    live = status in LIVE
     if end and live and today <= end <= today + ENDING_SOON:
         flags.append(f"ends {end}")
     if end and end < today and done < days:

@@ -18,13 +18,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from stss import layout
+from stss.models import CALLED_OFF, LIVE, EngagementStatus
 
 #: The folders, under the records root, whose history is told.
 FOLDERS = layout.HISTORY_FOLDERS
-CLOSED = ("completed", "stopped")
+CLOSED = frozenset(get_args(EngagementStatus)) - LIVE
 VISIT_KINDS = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
                "postponed": "visit-postponed"}
 
@@ -191,7 +192,7 @@ def visit_events(old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Event]:
     out, ev = _recorder(meta, _school_of(doc), path)
     what = f"{_s(doc.get('activity'))} on {_s(doc.get('date'))}"
     status = doc.get("status")
-    reason = f": {_squash(doc['reason'])}" if doc.get("reason") and status in ("cancelled", "postponed") else ""
+    reason = f": {_squash(doc['reason'])}" if doc.get("reason") and status in CALLED_OFF else ""
     if new is None:
         ev("visit-removed", f"visit removed: {what} (was {_s(status)})")
         return out

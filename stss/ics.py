@@ -53,7 +53,7 @@ def render(records: Records, visits: Iterable[tuple[str, Visit]], stamp: dt.date
         days = visit.days_for(activity)
         lines = [f"Staff: {staff or 'not yet assigned'}", f"Status: {visit.status}",
                  f"Days: {days:g}", f"Record: {path}"]
-        if visit.reason and visit.status in ("cancelled", "postponed"):
+        if visit.reason and visit.called_off:
             lines.insert(2, f"Reason: {visit.reason}")
         event = Event()
         event.add("uid", uid(path))
@@ -65,7 +65,7 @@ def render(records: Records, visits: Iterable[tuple[str, Visit]], stamp: dt.date
         event.add("summary", f"{activity_name} – {school_name}")
         event.add("description", "\n".join(lines))
         event.add("status", _STATUS[visit.status])
-        event.add("transp", "TRANSPARENT" if visit.status in ("cancelled", "postponed") else "OPAQUE")
+        event.add("transp", "TRANSPARENT" if visit.called_off else "OPAQUE")
         event.add("categories", [activity_name])
         cal.add_component(event)
     data: bytes = cal.to_ical()

@@ -88,6 +88,14 @@ EngagementKind = Literal["directed-support", "project", "deployment", "trust-par
 EngagementStatus = Literal["proposed", "active", "paused", "completed", "stopped"]
 VisitStatus = Literal["planned", "completed", "cancelled", "postponed"]
 ActionStatus = Literal["open", "done", "dropped"]
+
+# The domain's vocabulary of statuses, each decided here once.
+COUNTING: frozenset[str] = frozenset({"planned", "completed"})
+"""Visit statuses that count towards an entitlement (and an engagement's days, and a person's capacity)."""
+CALLED_OFF: frozenset[str] = frozenset({"cancelled", "postponed"})
+"""Visit statuses that mean the visit did not happen on its date, and so need a reason."""
+LIVE: frozenset[str] = frozenset({"proposed", "active", "paused"})
+"""Engagement statuses under which an engagement is still live (not completed or stopped)."""
 Grade = Literal["exceptional", "strong", "expected", "needs-attention", "urgent-improvement"]
 Judgement = Literal["outstanding", "good", "requires-improvement", "inadequate"]
 
@@ -313,6 +321,10 @@ class Engagement(Record):
     objectives: list[Text] = Field(default_factory=list)
     status: EngagementStatus = "active"
 
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
 
 # --- visits/<year>/<file>.md ----------------------------------------------
 
@@ -343,7 +355,7 @@ class VisitFrontMatter(Record):
     @classmethod
     def _reason_when_called_off(cls, reason: str | None, info: ValidationInfo) -> str | None:
         status = info.data.get("status")
-        if status in ("cancelled", "postponed") and not (reason or "").strip():
+        if status in CALLED_OFF and not (reason or "").strip():
             raise ValueError(f"a {status} visit needs a reason")
         return reason
 
@@ -352,6 +364,15 @@ class Visit(VisitFrontMatter):
     """A visit: its front matter plus the markdown notes below it."""
 
     notes: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Planned or completed: it uses an entitlement, an engagement's days and a person's time."""
+        return self.status in COUNTING
+
+    @property
+    def called_off(self) -> bool:
+        return self.status in CALLED_OFF
 
     def days_for(self, activity: Activity | None) -> float:
         if self.days is not None:

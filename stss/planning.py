@@ -109,7 +109,7 @@ class _Book:
         self.person_days: dict[str, set[dt.date]] = defaultdict(set)
         self.served: dict[str, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
         for v in records.visits.values():
-            if v.status not in ("planned", "completed"):
+            if not v.counts:
                 continue
             self.school_days[v.school].add(v.date)
             for person in v.staff:
@@ -161,7 +161,7 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     half_terms = calendar.periods(year_id, year, "half-term")
     booked: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
     for v in records.visits.values():
-        if v.status in ("planned", "completed") and first <= v.date <= last:
+        if v.counts and first <= v.date <= last:
             booked[(v.school, v.activity)].add(v.date)
     occurrences: list[tuple[tuple[int, dt.date, str, str, str, int], _Occurrence]] = []
     for row in usage(records, year_id, start):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from stss import calendar
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import Offer, Ofsted2019, Records, School, Term, Trust, Visit
+from stss.models import LIVE, Offer, Ofsted2019, Records, School, Term, Trust, Visit
 from stss.report_model import (
     ActionItem,
     BarSegment,
@@ -319,7 +319,7 @@ def _engagements(ctx: _Context, sid: str) -> tuple[EngagementSummary, ...]:
     for b in ctx.burns_of.get(sid, []):
         if b.start > last or (b.end is not None and b.end < first):
             continue
-        live = b.status in ("proposed", "active", "paused")
+        live = b.status in LIVE
         out.append(EngagementSummary(
             b.engagement, sid, ctx.records.schools[sid].name, b.kind, b.title, b.status, b.start, b.end,
             b.commissioned, b.delivered, b.planned, b.flags,
@@ -335,7 +335,7 @@ def _staff(records: Records, year: str, schools: set[str]) -> tuple[StaffRow, ..
     first, last = calendar.year_span(year, trust.years[year])
     here: dict[str, float] = {}
     for v in records.visits.values():
-        if v.school in schools and first <= v.date <= last and v.status in ("completed", "planned"):
+        if v.school in schools and first <= v.date <= last and v.counts:
             for p in v.staff:
                 here[p] = here.get(p, 0.0) + v.days_for(records.activity(v.activity))
     return tuple(

@@ -41,7 +41,7 @@ def loads(records: Records, year_id: str) -> list[Load]:
     delivered = dict.fromkeys(records.people, 0.0)
     planned = dict.fromkeys(records.people, 0.0)
     for visit in records.visits.values():
-        if not start <= visit.date <= end or visit.status not in ("planned", "completed"):
+        if not start <= visit.date <= end or not visit.counts:
             continue
         days = visit.days_for(records.activity(visit.activity))
         bucket = delivered if visit.status == "completed" else planned

@@ -69,7 +69,7 @@ def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
         for o in owed(records, school_id, year_id):
             tallies[(school_id, o.activity)].append(_Tally(o.period, o.count))
     for visit in sorted(records.visits.values(), key=lambda v: (v.date, v.school, v.activity)):
-        if visit.status not in ("planned", "completed") or visit.date not in year_period:
+        if not visit.counts or visit.date not in year_period:
             continue
         if visit.engagement:
             continue  # engagement work counts against the engagement's days (stss.engagements)

@@ -28,6 +28,7 @@ from stss.changes import Change
 from stss.entitlements import owed
 from stss.errors import UsageError, unknown_id_hint
 from stss.models import (
+    CALLED_OFF,
     Action,
     Records,
     Visit,
@@ -138,7 +139,7 @@ def check(records: Records, log: Log, day: dt.date, today: dt.date) -> None:
     if log.status == "completed" and day > today:
         raise UsageError(f"a completed visit cannot be dated after today ({day} is after {today})",
                          "a visit still to come stays planned: log it once it has happened")
-    if log.status in ("cancelled", "postponed") and not (log.reason or "").strip():
+    if log.status in CALLED_OFF and not (log.reason or "").strip():
         raise UsageError(f"a {log.status} visit needs a reason", "pass --reason \"...\"")
     if log.status != "postponed" and log.new_date is not None:
         raise UsageError("--new-date goes with --status postponed")

@@ -31,3 +31,33 @@ def test_latest_inspection_is_by_date_whatever_the_order() -> None:
     latest = s.latest_inspection
     assert latest is not None and latest.date == dt.date(2025, 3, 1)
     assert school().latest_inspection is None
+
+
+def test_every_visit_status_either_counts_or_is_called_off() -> None:
+    from typing import get_args
+
+    from stss.models import CALLED_OFF, COUNTING, VisitStatus
+
+    assert COUNTING | CALLED_OFF == set(get_args(VisitStatus))
+    assert not COUNTING & CALLED_OFF
+
+
+def test_live_engagement_statuses_are_engagement_statuses() -> None:
+    from typing import get_args
+
+    from stss.models import LIVE, EngagementStatus
+
+    assert LIVE < set(get_args(EngagementStatus))
+
+
+@pytest.mark.parametrize("spelled", [
+    '("planned", "completed")', '("completed", "planned")', '("cancelled", "postponed")',
+    '("proposed", "active", "paused")',
+])
+def test_status_groups_are_spelled_only_on_the_models(spelled: str) -> None:
+    """Which visits count, which are called off and which engagements are live is decided in models.py."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "stss"
+    spelled_in = [str(p.relative_to(package)) for p in package.rglob("*.py") if spelled in p.read_text()]
+    assert spelled_in == []
