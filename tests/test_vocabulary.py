@@ -38,7 +38,7 @@ def test_every_visit_status_either_counts_or_is_called_off() -> None:
 
     from stss.models import CALLED_OFF, COUNTING, VisitStatus
 
-    assert COUNTING | CALLED_OFF == set(get_args(VisitStatus))
+    assert set(get_args(VisitStatus)) == COUNTING | CALLED_OFF
     assert not COUNTING & CALLED_OFF
 
 
@@ -47,7 +47,7 @@ def test_live_engagement_statuses_are_engagement_statuses() -> None:
 
     from stss.models import LIVE, EngagementStatus
 
-    assert LIVE < set(get_args(EngagementStatus))
+    assert set(get_args(EngagementStatus)) > LIVE
 
 
 @pytest.mark.parametrize("spelled", [
