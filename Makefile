@@ -29,6 +29,8 @@ demo: $(RUNTIME)
 	$(BIN)/stss validate --records $(DEMO)
 	$(BIN)/stss plan --records $(DEMO) --year 2026-27 --today 2026-11-23 --seed 1
 	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school st-annes-ce-primary
+	$(BIN)/stss review-objective --records $(DEMO) --today 2026-11-23 kingsmead-rise-2026 persistent-absence --rag amber --note "17% since half-term; part-time timetables down to four."
+	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
 	@echo "Board pack: $(DEMO)/board-pack.html"
 

@@ -353,7 +353,11 @@ def make_engagements(rng: random.Random, schools: list[School], years: list[Year
                  f"start: {start}", f"end: {end}", f"days: {days}", f"staff: {flow(eng.staff)}",
                  f"funding: {{source: {source}, amount: {days * 450}}}", "objectives:"]
         lines += [f"  - {scalar(t + ' is consistently strong')}" for t in topics]
-        texts[eng.id] = "\n".join([*lines, f"status: {status}"]) + "\n"
+        lines.append(f"status: {status}")
+        if status == "completed":  # a completed engagement needs its end-of-deployment report
+            lines += [f"end_report: {{date: {end}, outcome: {scalar(topics[0] + ' secure')}, "
+                      f"recommendation: {('trust-partnership', 'further-support', 'none')[i % 3]}}}"]
+        texts[eng.id] = "\n".join(lines) + "\n"
     return texts
 
 

@@ -246,6 +246,55 @@ def spans(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield error(record_path("engagement", eid), ("end",), f"the engagement ends ({e.end}) before it starts ({e.start})")
 
 
+def objectives(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """An objective's id names one objective of its engagement; reviews fall within it, oldest first."""
+    for eid, e in records.engagements.items():
+        path = record_path("engagement", eid)
+        seen: set[str] = set()
+        for i, objective in enumerate(e.objectives):
+            if objective.id is not None:
+                if objective.id in seen:
+                    yield error(path, ("objectives", i, "id"), f"objective '{objective.id}' is listed twice",
+                                hint="give each objective of an engagement its own id")
+                seen.add(objective.id)
+            previous = None
+            for r, review in enumerate(objective.reviews):
+                loc = ("objectives", i, "reviews", r, "date")
+                if review.date < e.start:
+                    yield error(path, loc, f"the review of {review.date} is before the engagement starts ({e.start})")
+                elif previous is not None and review.date < previous:
+                    yield warning(path, loc, f"the review of {review.date} is listed after a later one ({previous})",
+                                  hint="list reviews oldest first")
+                previous = review.date if previous is None else max(previous, review.date)
+
+
+def end_reports(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A completed engagement has its end-of-deployment report, written no earlier than it started."""
+    for eid, e in records.engagements.items():
+        path = record_path("engagement", eid)
+        if e.status == "completed" and e.end_report is None:
+            yield error(path, ("status",), "a completed engagement needs an end_report",
+                        hint="add end_report: {date: ..., outcome: ..., recommendation: "
+                             "trust-partnership | further-support | none}")
+        if e.end_report is not None and e.end_report.date < e.start:
+            yield error(path, ("end_report", "date"),
+                        f"the end report ({e.end_report.date}) is dated before the engagement starts ({e.start})")
+
+
+def grants(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Traded work is valued by its rate, funded work by its grants: not both at once."""
+    for eid, e in records.engagements.items():
+        if e.rate is not None and any(g.status == "awarded" for g in e.funding):
+            yield warning(record_path("engagement", eid), ("rate",),
+                          "this engagement has a rate and awarded funding: funding totals count both",
+                          hint="a rate values traded work; record grants only for funded work")
+        for i, grant in enumerate(e.funding):
+            if grant.awarded is not None and grant.status != "awarded":
+                yield warning(record_path("engagement", eid), ("funding", i, "awarded"),
+                              f"a grant with status {grant.status} has an awarded date",
+                              hint="set status: awarded, or remove the date")
+
+
 def term_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     """Terms run in order within a year, and years do not overlap."""
     if records.trust is None:
@@ -289,7 +338,7 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
 
 CHECKS: tuple[Check, ...] = (
     references, activities, levels, support_changes, urns, visit_dates, support_years, spans, term_dates,
-    entitlement_lines, headteacher_starts,
+    entitlement_lines, headteacher_starts, objectives, end_reports, grants,
 )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stss import actions, engagements, usage
-from stss.models import Entitlement, Records
+from stss.models import Engagement, Entitlement, Records
 
 #: The SQL type of a list column: its values go to a link table in SQLite.
 LIST = "LIST"
@@ -200,8 +200,14 @@ def _engagements(records: Records, today: dt.date) -> list[dict[str, Any]]:
         rows.append({
             "id": b.engagement, "school": e.school, "kind": e.kind, "title": e.title,
             "start_date": e.start, "end_date": e.end, "days": e.days, "delivered": b.delivered, "planned": b.planned,
-            "remaining": b.remaining, "staff": e.staff, "funding_source": e.funding.source if e.funding else None,
-            "funding_amount": e.funding.amount if e.funding else None, "objectives": e.objectives,
+            "remaining": b.remaining, "staff": e.staff, "funding_source": "; ".join(g.source for g in e.funding) or None,
+            "funding_amount": _awarded(e), "objectives": [o.text for o in e.objectives],
             "status": e.status, "flags": b.flags,
         })
     return rows
+
+
+def _awarded(e: Engagement) -> float | None:
+    """What the engagement's grants bring, applied-for and declined ones aside."""
+    amounts = [g.amount for g in e.funding if g.status == "awarded" and g.amount is not None]
+    return sum(amounts) if amounts else None

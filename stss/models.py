@@ -98,6 +98,17 @@ LIVE: frozenset[str] = frozenset({"proposed", "active", "paused"})
 """Engagement statuses under which an engagement is still live (not completed or stopped)."""
 Grade = Literal["exceptional", "strong", "expected", "needs-attention", "urgent-improvement"]
 Judgement = Literal["outstanding", "good", "requires-improvement", "inadequate"]
+#: The evaluation areas of an Ofsted report card (2025 framework).
+Area = Literal[
+    "inclusion",
+    "curriculum-and-teaching",
+    "achievement",
+    "attendance-and-behaviour",
+    "personal-development-and-well-being",
+    "leadership-and-governance",
+    "early-years",
+    "sixth-form",
+]
 
 
 class Record(BaseModel):
@@ -206,19 +217,7 @@ class Ofsted2019(Record):
 class Ofsted2025(Record):
     date: Date
     framework: Literal["ofsted-2025"]
-    grades: dict[
-        Literal[
-            "inclusion",
-            "curriculum-and-teaching",
-            "achievement",
-            "attendance-and-behaviour",
-            "personal-development-and-well-being",
-            "leadership-and-governance",
-            "early-years",
-            "sixth-form",
-        ],
-        Grade,
-    ]
+    grades: dict[Area, Grade]
     safeguarding: Literal["met", "not-met"]
 
 
@@ -304,22 +303,79 @@ class Person(Record):
 # --- engagements/<id>.yaml ------------------------------------------------
 
 
+Money = Annotated[float, Field(ge=0, le=1e12, strict=True, allow_inf_nan=False, description="pounds")]
+#: A progress review's rating of an objective, worst first.
+Rag = Literal["red", "amber", "green", "met"]
+GrantStatus = Literal["applied", "awarded", "declined"]
+Recommendation = Literal["trust-partnership", "further-support", "none"]
+
+
 class Funding(Record):
+    """One grant (or fee) paying for an engagement."""
+
     source: Text
-    amount: Annotated[float, Field(ge=0, le=1e12, strict=True, allow_inf_nan=False)] | None = None
+    amount: Money | None = None
+    status: GrantStatus = Field(default="awarded", description="applied, awarded or declined")
+    awarded: Date | None = Field(default=None, description="the day it was awarded (default: the engagement's start)")
+
+
+class Review(Record):
+    """A progress review of one objective: its rating on the day."""
+
+    date: Date
+    rag: Rag = Field(description="red, amber, green, or met")
+    note: Text | None = None
+
+
+class Objective(Record):
+    """What the engagement is for. A plain string in the file is an objective with only its text."""
+
+    id: Slug | None = Field(default=None, description="how reviews and commands name it")
+    text: Text
+    area: Area | None = Field(default=None, description="the report-card evaluation area it serves")
+    reviews: list[Review] = Field(default_factory=list, description="progress reviews, oldest first")
+
+
+class EndReport(Record):
+    """The end-of-deployment report: what changed, and what should happen next."""
+
+    date: Date
+    outcome: Text
+    recommendation: Recommendation = Field(description="trust-partnership, further-support or none")
+
+
+def _objectives(value: Any) -> Any:
+    # A plain string is an objective with only its text (the format before reviews).
+    if isinstance(value, list):
+        return [{"text": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+def _grants(value: Any) -> Any:
+    # One grant may be written on its own, without a list around it.
+    if value is None:
+        return []
+    return value if isinstance(value, list | tuple) else [value]
 
 
 class Engagement(Record):
     school: Slug
     kind: EngagementKind
     title: Text
+    purpose: Text | None = Field(default=None, description="why the trust is working with the school")
     start: Date
     end: Date | None = None
     days: CapacityDays
     staff: list[Slug] = Field(default_factory=list)
-    funding: Funding | None = None
-    objectives: list[Text] = Field(default_factory=list)
+    rate: Money | None = Field(default=None, description="pounds a day, for traded work")
+    funding: Annotated[
+        list[Funding], BeforeValidator(_grants, json_schema_input_type=Funding | list[Funding] | None)
+    ] = Field(default_factory=list, description="one grant, or a list of them")
+    objectives: Annotated[
+        list[Objective], BeforeValidator(_objectives, json_schema_input_type=list[Objective | Text])
+    ] = Field(default_factory=list, description="plain strings, or objectives with an id and reviews")
     status: EngagementStatus = "active"
+    end_report: EndReport | None = Field(default=None, description="written when the engagement ends")
 
     @property
     def is_live(self) -> bool:

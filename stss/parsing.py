@@ -298,6 +298,11 @@ def _at_the_field_to_change(problem: Problem, data: dict[str, Any]) -> Problem:
     """A missing reason is the status's doing: point at `status`, the line a person reads."""
     if problem.loc == ("reason",) and "reason" not in data and "status" in data:
         return replace(problem, loc=("status",))
+    if problem.loc[:2] == ("funding", 0) and isinstance(data.get("funding"), dict):
+        # One grant written on its own is read as a list of one: point into the mapping as written.
+        where = ".".join(str(part) for part in problem.loc)
+        plain = ".".join(str(part) for part in ("funding", *problem.loc[2:]))
+        return replace(problem, loc=("funding", *problem.loc[2:]), message=problem.message.replace(where, plain, 1))
     return problem
 
 

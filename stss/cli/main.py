@@ -48,6 +48,7 @@ COMMANDS = (
     "stss.cli.history",
     "stss.cli.data",
     "stss.cli.visits",
+    "stss.cli.objectives",
     "stss.cli.report",
     "stss.cli.plan",
 )

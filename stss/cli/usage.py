@@ -6,7 +6,7 @@ import csv
 import json
 import re
 import sys
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -22,6 +22,9 @@ from stss.cli.common import (
     pick_year,
     today_of,
 )
+
+if TYPE_CHECKING:
+    from stss.objectives import Progress
 
 Format = Literal["table", "json", "csv"]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
@@ -156,23 +159,31 @@ def engagements(
     today: TodayOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Each engagement's days commissioned, delivered, planned and remaining, with warnings."""
+    """Each engagement's days commissioned, delivered, planned and remaining, with warnings, and
+    each objective's latest rating with its direction since the review before."""
     import typing
 
+    from rich.markup import escape
     from rich.table import Table
 
     from stss import engagements as burn_mod
+    from stss import objectives
     from stss.models import EngagementStatus
 
     check_id("status", status, typing.get_args(EngagementStatus))
     loaded = open_records(records)
-    burns = burn_mod.burn(loaded.records, today_of(today), status)
+    r = loaded.records
+    burns = burn_mod.burn(r, today_of(today), status)
+    progress = {b.engagement: objectives.progress(b.engagement, r.engagements[b.engagement]) for b in burns}
     columns = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned",
-               "delivered", "planned", "remaining", "flags")
+               "delivered", "planned", "remaining", "flags", "objectives")
     if format == "csv":
-        _emit([b.as_dict() | {"flags": "; ".join(b.flags)} for b in burns], format, columns)
+        _emit([b.as_dict() | {"flags": "; ".join(b.flags),
+                              "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
+               for b in burns], format, columns)
         return
-    if _emit([b.as_dict() for b in burns], format, columns):
+    if _emit([b.as_dict() | {"objectives": [p.as_dict() for p in progress[b.engagement]]} for b in burns],
+             format, columns):
         return
     table = Table(title="Engagements")
     for col in ("engagement", "kind", "status", "days", "delivered", "planned", "remaining", "warning"):
@@ -182,6 +193,28 @@ def engagements(
         table.add_row(b.engagement, b.kind, b.status, f"{b.commissioned:g}", f"{b.delivered:g}",
                       f"{b.planned:g}", f"{b.remaining:g}", "[yellow]" + "; ".join(b.flags) + "[/]" if b.flags else "")
     console().print(table)
+    rated = [p for b in burns for p in progress[b.engagement]]
+    if not rated:
+        return
+    table = Table(title="Objectives: latest rating and direction since the review before")
+    for col in ("engagement", "objective", "rating", "reviewed", "direction", "reviews", "text"):
+        table.add_column(col, justify="right" if col == "reviews" else "left", no_wrap=col == "engagement")
+    for p in rated:
+        rag = p.latest.rag if p.latest else "not reviewed"
+        table.add_row(p.engagement, escape(p.ref), f"[{RAG_COLOURS[rag]}]{rag}[/]" if rag in RAG_COLOURS else rag,
+                      str(p.latest.date) if p.latest else "", p.direction or ("first review" if p.latest else ""),
+                      str(len(p.reviews)), escape(p.text))
+    console().print(table)
+
+
+RAG_COLOURS = {"red": "red", "amber": "yellow", "green": "green", "met": "cyan"}
+
+
+def _rating(p: Progress) -> str:
+    """`behaviour-policy: green (improving)`: one objective in a CSV cell."""
+    if p.latest is None:
+        return f"{p.ref}: not reviewed"
+    return f"{p.ref}: {p.latest.rag}" + (f" ({p.direction})" if p.direction else "")
 
 
 def actions(

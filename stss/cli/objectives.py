@@ -1,0 +1,69 @@
+"""Recording an engagement's progress: `stss review-objective`.
+
+Writes through the same path as `log-visit`: the write lock, the change
+checked with the rest of the records, an atomic write that keeps the file's
+comments, and with `--commit` a commit of exactly that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import typer
+
+from stss.cli.common import RecordsOpt, TodayOpt, check_id, console, today_of
+from stss.cli.visits import CommitOpt, ForceOpt, _open, _ready, _write
+
+
+def review_objective(
+    engagement: Annotated[str, typer.Argument(metavar="ENGAGEMENT", help="The engagement's id.", show_default=False)],
+    objective: Annotated[str, typer.Argument(
+        metavar="OBJECTIVE", show_default=False,
+        help="The objective's id, or its number in the engagement's list (1 for the first).")],
+    rag: Annotated[Literal["red", "amber", "green", "met"], typer.Option(
+        "--rag", help="The rating: red, amber, green, or met (achieved).", show_default=False)],
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="What the review found, in a sentence or two.",
+                                      show_default=False)],
+    date: Annotated[dt.datetime | None, typer.Option(
+        "--date", metavar="DATE", formats=["%Y-%m-%d"], help="The day of the review (default: today).",
+        show_default=False)] = None,
+    force: ForceOpt = False,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Add a progress review (a red, amber, green or met rating and a note) to an engagement's
+    objective, in the engagement's file, keeping its comments and layout.
+
+    An objective written as a plain sentence is given an id from its first words, so later
+    reviews can name it. Nothing is written unless the records still validate.
+    """
+    from stss import objectives, store
+    from stss.errors import UsageError
+    from stss.layout import record_path
+    from stss.models import Review
+
+    loaded = _open(records)
+    r = loaded.records
+    day = today_of(today)
+    check_id("engagement", engagement, r.engagements)
+    if not note.strip():
+        raise UsageError("--note is empty", "say in a sentence what the review found")
+    review = Review(date=date.date() if date else day, rag=rag, note=" ".join(note.split()))
+    _ready(loaded, commit)
+    text = store.read_text(loaded.root, record_path("engagement", engagement))
+    recorded = objectives.add_review(engagement, r.engagements[engagement], text, objective, review, day)
+    message = objectives.commit_message(r, engagement, recorded.objective, review)
+    written = _write(loaded, (recorded.change,), message, force=force, commit=commit)
+    out = console()
+    if recorded.named:
+        out.print(f"Objective {objective} now has the id '{recorded.objective}'.", soft_wrap=True, markup=False)
+    out.print(f"Recorded {review.rag} for {recorded.objective} on {review.date}: {recorded.change.path}",
+              soft_wrap=True, markup=False)
+    if written:
+        out.print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review-objective")(review_objective)
