@@ -116,6 +116,15 @@ def unique_visit_path(taken: Collection[str], year: str, day: dt.date, school: s
     return unique_path(taken, "visit", year, visit_stem(day, school, activity))
 
 
+def names_visit_of(path: str, school: str, activity: str) -> bool:
+    """Whether a visit path is named for this school and activity (`<date>-<school>-<activity>[-<n>]`)."""
+    found = parse(path)
+    if found is None or found[0].name != "visit":
+        return False
+    named, own = stem_of(path)[len("YYYY-MM-DD-"):], f"{school}-{activity}"
+    return named == own or (named.startswith(f"{own}-") and named[len(own) + 1:].isdigit())
+
+
 def stem_of(path: str) -> str:
     """A record file's name without its folder or suffix."""
     name = path.rsplit("/", 1)[-1]

@@ -27,6 +27,10 @@ class Loaded:
     def ok(self) -> bool:
         return not has_errors(self.problems)
 
+    def errors_in(self, path: str) -> list[Problem]:
+        """The errors of one file (those that kept a record out of `records`), located."""
+        return [p for p in self.problems if p.path == path and p.is_error]
+
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:

@@ -19,14 +19,14 @@ and notes survive being completed. Reading and writing is the caller's (and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
 from stss import calendar, layout, yamledit
 from stss.calendar import Period
 from stss.changes import Change
 from stss.entitlements import owed
-from stss.errors import UsageError, unknown_id_hint
+from stss.errors import Problem, UsageError, unknown_id_hint
 from stss.models import (
     CALLED_OFF,
     Action,
@@ -150,6 +150,18 @@ def check(records: Records, log: Log, day: dt.date, today: dt.date) -> None:
             raise UsageError("a postponed visit needs its new date", "pass --new-date, or use --status cancelled")
         if log.new_date <= day:
             raise UsageError(f"the new date ({log.new_date}) must be after the visit's date ({day})")
+
+
+def broken_visits(records: Records, problems: Iterable[Problem], log: Log, day: dt.date) -> list[Problem]:
+    """The errors of the visit files named for this school and activity in the visit's
+    year that did not load. One of them may be the very visit being logged, so a log
+    waits until they are fixed rather than write a second file beside it."""
+    year_id = calendar.year_of(records.trust, day) if records.trust else None
+    if year_id is None:
+        return []
+    folder = layout.year_folder("visit", year_id)
+    return [p for p in problems if p.is_error and p.path.startswith(folder) and p.path not in records.visits
+            and layout.names_visit_of(p.path, log.school, log.activity)]
 
 
 def _known(kind: str, ident: str, known: Collection[str]) -> None:

@@ -200,6 +200,23 @@ def pick_year(loaded: Loaded, year: str | None, today: dt.date) -> str:
     return found
 
 
+def check_record(loaded: Loaded, kind: str, ident: str | None) -> None:
+    """An id given to a writing command must name a record that validated. When its
+    file is there but has errors, those refuse the command, each at its line (exit 1):
+    "unknown school" would send a person looking for a file that exists."""
+    from stss import layout
+    from stss.errors import RecordsInvalid
+
+    known = getattr(loaded.records, layout.KINDS[kind].field)
+    if ident is not None and ident not in known:
+        path = layout.record_path(kind, ident)
+        errors = loaded.errors_in(path)
+        if errors:
+            raise RecordsInvalid(errors, f"refused: {path} has {len(errors)} error(s); fix them first "
+                                 "(nothing was written)", root=loaded.root)
+    check_id(kind, ident, known)
+
+
 def check_id(kind: str, ident: str | None, known: Any) -> None:
     """An id given on the command line must name a record (usage error otherwise)."""
     if ident is not None and ident not in known:

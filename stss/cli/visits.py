@@ -20,6 +20,7 @@ from stss.cli.common import (
     TodayOpt,
     YearOpt,
     check_id,
+    check_record,
     console,
     open_records,
     pick_year,
@@ -79,7 +80,7 @@ def log_visit(
     r = loaded.records
     day = today_of(today)
     school = ask.required(school, "--school", lambda: ask.choose("school", list(r.schools)))
-    check_id("school", school, r.schools)
+    check_record(loaded, "school", school)
     known_activities = list(r.offer.activities) if r.offer else []
     activity = ask.required(activity, "--activity", lambda: ask.choose("activity", known_activities))
     check_id("activity", activity, known_activities)
@@ -93,8 +94,19 @@ def log_visit(
         actions=tuple(visits.parse_action(text) for text in action or ()), reason=reason,
         new_date=new_date.date() if new_date else None, confidential=confidential,
     )
+    for person in log.staff or ():
+        check_record(loaded, "person", person)
+    check_record(loaded, "engagement", engagement)
     match = visits.find_planned(r, school, activity, log.date or day)
-    visits.check(r, log, visits.date_of(log, match[1] if match else None, day), day)
+    on = visits.date_of(log, match[1] if match else None, day)
+    visits.check(r, log, on, day)
+    broken = visits.broken_visits(r, loaded.problems, log, on)
+    if broken:
+        from stss.errors import RecordsInvalid
+
+        raise RecordsInvalid(broken, f"refused: {len({p.path for p in broken})} visit file(s) of {school} for "
+                             f"{activity} have errors, and one may be this visit; fix them first (nothing was "
+                             "written)", root=loaded.root)
     _ready(loaded, commit)
     if notes is not None:
         log = replace(log, notes=_read_notes(notes))
@@ -135,7 +147,7 @@ def edit_support(
     loaded = _open(records)
     r = loaded.records
     day = today_of(today)
-    check_id("school", school, r.schools)
+    check_record(loaded, "school", school)
     year_id = pick_year(loaded, year, day)
     levels = list(r.offer.levels) if r.offer else []
     level = ask.required(level, "--level", lambda: ask.choose("level", levels))
