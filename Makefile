@@ -23,7 +23,7 @@ $(RUNTIME): pyproject.toml
 
 install: $(STAMP)
 
-## demo: install, then validate, plan and report on a copy of the example trust in records/
+## demo: install, then validate, plan, review and report on a copy of the example trust in records/
 demo: $(RUNTIME)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
 	$(BIN)/stss validate --records $(DEMO)
@@ -31,8 +31,10 @@ demo: $(RUNTIME)
 	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school st-annes-ce-primary
 	$(BIN)/stss review-objective --records $(DEMO) --today 2026-11-23 kingsmead-rise-2026 persistent-absence --rag amber --note "17% since half-term; part-time timetables down to four."
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23
+	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --funding
+	$(BIN)/stss report --records $(DEMO) --today 2026-11-23 --engagement kingsmead-rise-2026 --format html --out $(DEMO)/engagement-kingsmead.html
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
-	@echo "Board pack: $(DEMO)/board-pack.html"
+	@echo "Board pack: $(DEMO)/board-pack.html; an engagement's report: $(DEMO)/engagement-kingsmead.html"
 
 ## test: the whole suite, then lint and types
 test: $(STAMP)

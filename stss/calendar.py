@@ -41,6 +41,12 @@ class Period:
         return self.name.split("/", 1)[1] if "/" in self.name else self.name
 
 
+def financial_year(day: dt.date) -> str:
+    """The financial year (1 April to 31 March) a date falls in, written like an academic year: 2026-27."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
 def terms(year: AcademicYear) -> dict[str, Term]:
     return {"autumn": year.autumn, "spring": year.spring, "summer": year.summer}
 

@@ -246,7 +246,8 @@ def shortdate(day: dt.date | None) -> str:
 
 #: Words whose hyphens stay, or that are spelt differently from their slug.
 LABELS = {"well-being": "well-being", "post-16": "post-16", "all-through": "all-through", "senco": "SENCo",
-          "ks1": "KS1", "ks2": "KS2", "ks3": "KS3", "ks4": "KS4", "send": "SEND", "dsl": "DSL", "re": "RE"}
+          "ks1": "KS1", "ks2": "KS2", "ks3": "KS3", "ks4": "KS4", "send": "SEND", "dsl": "DSL", "re": "RE",
+          "nle": "NLE", "sle": "SLE", "eyfs": "EYFS", "rise": "RISE"}
 
 
 def label(slug: object) -> str:
@@ -262,6 +263,12 @@ def days(value: float) -> str:
     return f"{value:g}"
 
 
+def money(value: float) -> str:
+    """Pounds as a report writes them: £5,400, or £1,234.50 when there are pence."""
+    pence = round(value * 100)
+    return f"£{pence // 100:,}" if pence % 100 == 0 else f"£{pence / 100:,.2f}"
+
+
 def css_string(text: object) -> str:
     """A quoted CSS string: anything but letters, digits and spaces as a CSS escape, so
     no value can end the string or the stylesheet."""
@@ -270,7 +277,7 @@ def css_string(text: object) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {"longdate": longdate, "shortdate": shortdate, "label": label,
-                                          "days": days, "css_string": css_string}
+                                          "days": days, "money": money, "css_string": css_string}
 
 _MD_ESCAPES = re.compile(r"(?<!\\)(\||<(?=[A-Za-z/!?]))")
 _RAW_HTML = re.compile(r"(?<!\\)<(?=[A-Za-z/!?])")

@@ -209,3 +209,83 @@ class Report:
     engagements: tuple[EngagementSummary, ...]
     staff: tuple[StaffRow, ...]
     history: History
+
+
+# --- one engagement's report (`stss report --engagement ID`) -------------------
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    date: dt.date
+    rag: str  # red | amber | green | met
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ObjectiveItem:
+    ref: str  # the objective's id, or its number
+    text: str
+    area: str | None  # a report-card evaluation area
+    reviews: tuple[ReviewItem, ...]  # oldest first
+    rag: str | None  # the latest rating
+    direction: str | None  # improving | declining | steady, since the review before
+
+
+@dataclass(frozen=True)
+class GrantItem:
+    source: str
+    amount: float | None
+    status: str  # applied | awarded | declined
+    awarded: dt.date | None
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    days_delivered: float  # on this engagement's completed visits
+    days_planned: float
+    named: bool  # on the engagement's own staff list (else only on its visits)
+
+
+@dataclass(frozen=True)
+class EndReportItem:
+    date: dt.date
+    outcome: str
+    recommendation: str  # trust-partnership | further-support | none
+    recommendation_words: str
+
+
+@dataclass(frozen=True)
+class EngagementReport:
+    kind: Literal["engagement"]
+    title: str
+    trust_name: str
+    today: dt.date
+    include_confidential: bool
+    confidential_left_out: int
+    id: str
+    school: str
+    school_name: str
+    engagement_kind: str
+    status: str
+    purpose: str | None
+    start: dt.date
+    end: dt.date | None
+    days_commissioned: float
+    days_delivered: float
+    days_planned: float
+    days_remaining: float
+    flags: tuple[str, ...]
+    objectives: tuple[ObjectiveItem, ...]
+    team: tuple[TeamMember, ...]
+    grants: tuple[GrantItem, ...]
+    awarded_total: float  # the amounts of the grants awarded
+    applied_total: float  # the amounts of the grants applied for and not yet decided
+    rate: float | None  # pounds a day, for traded work
+    value_commissioned: float | None
+    value_delivered: float | None
+    value_to_deliver: float | None
+    visits: tuple[VisitSummary, ...]  # completed and planned, by date; confidential ones only when included
+    end_report: EndReportItem | None

@@ -156,7 +156,7 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
     decision = s.support.get(year)
     before = s.support.get(f"{int(year[:4]) - 1}-{year[2:4]}")
     rows = ctx.usage_of.get(sid, [])
-    visits = sorted((_visit(records, p, v, ctx.include_confidential) for p, v in ctx.visits_of.get(sid, [])
+    visits = sorted((visit_summary(records, p, v, ctx.include_confidential) for p, v in ctx.visits_of.get(sid, [])
                      if ctx.span.start <= v.date <= ctx.span.end),
                     key=lambda v: (v.date, v.activity_name, v.path))
     done = [v for v in visits if v.status == "completed"]
@@ -184,7 +184,8 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
     )
 
 
-def _visit(records: Records, path: str, v: Visit, include_confidential: bool) -> VisitSummary:
+def visit_summary(records: Records, path: str, v: Visit, include_confidential: bool) -> VisitSummary:
+    """A visit as reports show it; its notes only when it is not confidential, or that is asked for."""
     activity = records.activity(v.activity)
     confidential = v.is_confidential(activity)
     return VisitSummary(

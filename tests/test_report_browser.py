@@ -140,8 +140,9 @@ AXE_RUN = """axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2
  v.id + ": " + v.help + " (" + v.nodes.length + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")))"""
 
 
-@pytest.mark.parametrize("args", [("--year", "2026-27", "--term", "autumn"), ("--school", "brookfield-primary")],
-                         ids=["board-pack", "school-summary"])
+@pytest.mark.parametrize("args", [("--year", "2026-27", "--term", "autumn"), ("--school", "brookfield-primary"),
+                                  ("--engagement", "riverside-ks3-support-2025-26")],
+                         ids=["board-pack", "school-summary", "engagement"])
 def test_axe_core_finds_no_violations_and_the_page_reflows_at_320px(
         chromium: str, example: Path, stss: Any, tmp_path: Path, args: tuple[str, ...]) -> None:
     from tests.cdp import Browser

@@ -35,10 +35,12 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here (default: print it; PDF needs --out).", dir_okay=False, show_default=False)] = None,
     template: Annotated[str | None, typer.Option("--template", help="Template NAME: NAME.md.j2 or NAME.html.j2 from the records' templates/ or the built-in ones.", show_default=False)] = None,
     include_confidential: Annotated[bool, typer.Option("--include-confidential", help="Describe confidential visits (safeguarding reviews) too, for a closed session.")] = False,
+    engagement: Annotated[str | None, typer.Option("--engagement", metavar="ID", help="One engagement's report instead: purpose, objectives and reviews, days, staff, funding, visits, and its end report.", show_default=False)] = None,
     today: TodayOpt = None,
 ) -> None:
     """The termly school-improvement report: the trust board pack, or with --school one
-    school's summary for its local governing body.
+    school's summary for its local governing body, or with --engagement one engagement's
+    report (what the trust was asked to do, what it did and what changed).
 
     The same records, git history and --today always give the same bytes (md and html).
     """
@@ -49,17 +51,32 @@ def report(
     r = loaded.records
     assert r.trust is not None
     day = today_of(today)
+    if format == "pdf" and out is None:
+        raise UsageError("a PDF needs somewhere to go", hint="add --out board-pack.pdf")
+    if engagement is not None:
+        if school is not None or term is not None or year is not None:
+            raise UsageError("--engagement is a report of its own", "leave out --school, --term and --year")
+        check_id("engagement", engagement, r.engagements)
+        from stss import engagement_report
+
+        _emit(render.render(engagement_report.build(r, engagement, day, include_confidential), "engagement",
+                            format, loaded.root, template), format, out)
+        return
     year_id = pick_year(loaded, year, day)
     check_id("school", school, r.schools)
     check_id("term", term, calendar.TERMS)
-    if format == "pdf" and out is None:
-        raise UsageError("a PDF needs somewhere to go", hint="add --out board-pack.pdf")
     term_id = term or current_term(r.trust, year_id, day)
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
                             history_of(loaded.root, span.start, min(span.end, day)), school,
                             include_confidential)
-    html_or_md = render.render(model, model.kind, format, loaded.root, template)
+    _emit(render.render(model, model.kind, format, loaded.root, template), format, out)
+
+
+def _emit(html_or_md: str, format: str, out: Path | None) -> None:
+    """Print the report, or write it (a PDF printed from its HTML) where --out says."""
+    from stss import render
+
     data: str | bytes = render.to_pdf(html_or_md) if format == "pdf" else html_or_md
     if out is None:
         typer.echo(html_or_md, nl=False)

@@ -24,6 +24,7 @@ from stss.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from stss.funding import Line, Value
     from stss.objectives import Progress
 
 Format = Literal["table", "json", "csv"]
@@ -156,42 +157,56 @@ def capacity(
 def engagements(
     records: RecordsOpt = None,
     status: Annotated[str | None, typer.Option("--status", help="Only engagements with this status.", show_default=False)] = None,
+    funding: Annotated[bool, typer.Option("--funding", help="Money instead: for each funding source and financial year (April to March), the value delivered against what was awarded.")] = False,
     today: TodayOpt = None,
     format: FormatOpt = "table",
 ) -> None:
-    """Each engagement's days commissioned, delivered, planned and remaining, with warnings, and
-    each objective's latest rating with its direction since the review before."""
+    """Each engagement's days commissioned, delivered, planned and remaining, with warnings, the
+    value of traded work, and each objective's latest rating with its direction since the review
+    before. With --funding, a budget-against-actual table of funding by source and financial year."""
     import typing
 
     from rich.markup import escape
     from rich.table import Table
 
     from stss import engagements as burn_mod
+    from stss import funding as funding_mod
     from stss import objectives
     from stss.models import EngagementStatus
 
     check_id("status", status, typing.get_args(EngagementStatus))
     loaded = open_records(records)
     r = loaded.records
+    if funding:
+        _funding(funding_mod.by_year(r, {k: e for k, e in r.engagements.items() if status in (None, e.status)}),
+                 format)
+        return
     burns = burn_mod.burn(r, today_of(today), status)
+    values = {b.engagement: funding_mod.value(r.engagements[b.engagement], b.delivered) for b in burns}
     progress = {b.engagement: objectives.progress(b.engagement, r.engagements[b.engagement]) for b in burns}
     columns = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned",
-               "delivered", "planned", "remaining", "flags", "objectives")
+               "delivered", "planned", "remaining", "rate", "value_commissioned", "value_delivered",
+               "value_to_deliver", "flags", "objectives")
+    rows = [b.as_dict() | _value_columns(values[b.engagement]) for b in burns]
     if format == "csv":
-        _emit([b.as_dict() | {"flags": "; ".join(b.flags),
-                              "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
-               for b in burns], format, columns)
+        _emit([row | {"flags": "; ".join(b.flags), "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
+               for row, b in zip(rows, burns, strict=True)], format, columns)
         return
-    if _emit([b.as_dict() | {"objectives": [p.as_dict() for p in progress[b.engagement]]} for b in burns],
-             format, columns):
+    if _emit([row | {"objectives": [p.as_dict() for p in progress[b.engagement]]}
+              for row, b in zip(rows, burns, strict=True)], format, columns):
         return
+    traded = any(v is not None for v in values.values())
     table = Table(title="Engagements")
-    for col in ("engagement", "kind", "status", "days", "delivered", "planned", "remaining", "warning"):
-        table.add_column(col, justify="right" if col in ("days", "delivered", "planned", "remaining") else "left",
-                         no_wrap=col == "engagement")
+    numbers = ("days", "delivered", "planned", "remaining", "value")
+    for col in ("engagement", "kind", "status", "days", "delivered", "planned", "remaining",
+                *(("value",) if traded else ()), "warning"):
+        table.add_column(col, justify="right" if col in numbers else "left", no_wrap=col == "engagement")
     for b in burns:
+        v = values[b.engagement]
+        worth = (f"{_pounds(v.delivered)} of {_pounds(v.commissioned)}",) if v else ("",)
         table.add_row(b.engagement, b.kind, b.status, f"{b.commissioned:g}", f"{b.delivered:g}",
-                      f"{b.planned:g}", f"{b.remaining:g}", "[yellow]" + "; ".join(b.flags) + "[/]" if b.flags else "")
+                      f"{b.planned:g}", f"{b.remaining:g}", *(worth if traded else ()),
+                      "[yellow]" + "; ".join(b.flags) + "[/]" if b.flags else "")
     console().print(table)
     rated = [p for b in burns for p in progress[b.engagement]]
     if not rated:
@@ -205,6 +220,53 @@ def engagements(
                       str(p.latest.date) if p.latest else "", p.direction or ("first review" if p.latest else ""),
                       str(len(p.reviews)), escape(p.text))
     console().print(table)
+
+
+def _value_columns(v: Value | None) -> dict[str, object]:
+    return {"rate": v.rate if v else None, "value_commissioned": v.commissioned if v else None,
+            "value_delivered": v.delivered if v else None, "value_to_deliver": v.to_deliver if v else None}
+
+
+def _pounds(amount: float) -> str:
+    from stss.render import money
+
+    return money(amount)
+
+
+def _funding(lines: list[Line], format: Format) -> None:
+    """Funding by source and financial year: delivered against awarded, as hledger's budget report
+    sets actual against budget (`£1,200 [40% of £3,000]`), with a total for each source and year."""
+    from stss import funding
+
+    if _emit([line.as_dict() for line in lines], format, funding.COLUMNS):
+        return
+    years = sorted({line.financial_year for line in lines})
+    sources = sorted({line.source for line in lines})
+    cell = {(line.source, line.financial_year): line for line in lines}
+
+    def shown(line: Line | None) -> str:
+        if line is None or not (line.awarded or line.delivered):
+            return "-"
+        if not line.awarded:
+            return _pounds(line.delivered)
+        return f"{_pounds(line.delivered)} [{line.percent}% of {_pounds(line.awarded)}]"
+
+    grid: list[tuple[str, ...]] = []
+    for source in sources:
+        mine = [line for line in lines if line.source == source]
+        if not any(line.awarded or line.delivered for line in mine):
+            continue  # only applied for or declined: listed below
+        grid.append((source, *(shown(cell.get((source, y))) for y in years), shown(funding.totals(mine))))
+    grid.append(("total", *(shown(funding.totals(line for line in lines if line.financial_year == y))
+                            for y in years), shown(funding.totals(lines))))
+    _print_grid("Funding: value delivered against amount awarded, by financial year (April to March)",
+                ("source", *years, "total"), grid, right=range(1, len(years) + 2))
+    waiting = [line for line in lines if line.applied]
+    if waiting:
+        print("Applied for, awaiting a decision: " + "; ".join(
+            f"{_CONTROL.sub('', line.source)} {_pounds(line.applied)} ({line.financial_year})" for line in waiting))
+    print("delivered = the value of the days delivered in the year (a grant's amount shared over its days "
+          "commissioned; traded work at its rate)")
 
 
 RAG_COLOURS = {"red": "red", "amber": "yellow", "green": "green", "met": "cyan"}
