@@ -52,6 +52,7 @@ class Event:
     school: str | None
     summary: str
     path: str = ""
+    year: str | None = None  # the academic year a support event is about
 
     def as_dict(self) -> dict[str, object]:
         return {"date": self.date.isoformat(), "commit": self.commit, "author": self.author,
@@ -83,12 +84,12 @@ def diff(path: str, old: Doc, new: Doc, meta: Meta) -> list[Event]:
     return []
 
 
-def _recorder(meta: Meta, school: str | None, path: str) -> tuple[list[Event], Callable[[str, str], None]]:
+def _recorder(meta: Meta, school: str | None, path: str) -> tuple[list[Event], Callable[..., None]]:
     """A list of events and a function adding one (of a kind, with a summary) to it."""
     out: list[Event] = []
 
-    def ev(kind: str, summary: str) -> None:
-        out.append(Event(meta.date, meta.commit, meta.author, kind, school, summary, path))
+    def ev(kind: str, summary: str, year: str | None = None) -> None:
+        out.append(Event(meta.date, meta.commit, meta.author, kind, school, summary, path, year))
 
     return out, ev
 
@@ -131,7 +132,7 @@ def school_events(school: str, old: Doc, new: Doc, meta: Meta, path: str = "") -
             if _get(inspection, "date") not in seen:
                 ev("inspection", f"inspection {_s(_get(inspection, 'date'))} recorded: {_outcome(inspection)}")
     for year, summary in _support_changes(before.get("support"), new.get("support")):
-        ev("support-level", f"support level {year}: {summary}")
+        ev("support-level", f"support level {year}: {summary}", year)
     return out
 
 

@@ -167,9 +167,9 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     for row in usage(records, year_id, start):
         if row.remaining <= 0 or (schools is not None and row.school not in schools):
             continue
-        period = calendar.find_period(trust, row.period)
-        window = [d for d in days if period is not None and d in period]
-        if period is None or not window or row.activity not in offer.activities:
+        period = row.period
+        window = [d for d in days if d in period]
+        if not window or row.activity not in offer.activities:
             continue  # the period has no school day left after `start`
         window = _covered(records.schools[row.school], window) or window
         if row.activity in _head_activities(records, row.school, year_id):
@@ -177,7 +177,7 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
             window = [d for d in window if head and head[0] <= d < head[1]]
             if not window:
                 continue  # the head has not started yet (or is no longer new)
-        rng = random.Random(f"{seed}/{row.school}/{row.activity}/{row.period}")
+        rng = random.Random(f"{seed}/{row.school}/{row.activity}/{row.period.name}")
         if period.per == "year":
             held = booked[(row.school, row.activity)]
             halves = [(hp, w) for hp in half_terms if (w := [d for d in window if d in hp])]
@@ -188,7 +188,7 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
         for i, chunk in enumerate(chunks):
             zones = _zones(chunk, window, rng)
             target = zones[0][0] if zones[0] else zones[1][0]
-            key = (_PER_RANK[period.per], target, row.school, row.activity, row.period, i)
+            key = (_PER_RANK[period.per], target, row.school, row.activity, row.period.name, i)
             occurrences.append((key, _Occurrence(row.school, row.activity, period, zones)))
     book = _Book(records, year_id, random.Random(f"{seed}/people"))
     taken: set[str] = set(records.visits)

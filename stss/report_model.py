@@ -23,6 +23,7 @@ class ChangeEvent:
     school: str | None
     summary: str
     school_name: str = ""
+    year: str | None = None  # the academic year a support event is about
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from stss import calendar
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import LIVE, Offer, Ofsted2019, Records, School, Term, Trust, Visit
+from stss.models import LIVE, Offer, Ofsted2019, Records, School, Term, Visit
 from stss.report_model import (
     ActionItem,
     BarSegment,
@@ -65,12 +65,11 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
     ids = [school] if school else sorted(records.schools, key=lambda s: (records.schools[s].name, s))
     names = {sid: s.name for sid, s in records.schools.items()}
     history = History(history.available, tuple(
-        ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, names.get(e.school or "", ""))
+        ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, names.get(e.school or "", ""), e.year)
         for e in sorted(history.events, key=lambda e: (e.date, e.commit, e.kind, e.school or "", e.summary))
         if span.start <= e.date <= span.end and _reported(e, year) and school in (None, e.school)),
         history.reason)
-    ctx = _Context(records, year, term, span, today, include_confidential, usage,
-                   _period_starts(trust, usage), history, *_indexes(records, usage, today))
+    ctx = _Context(records, year, term, span, today, include_confidential, usage, history, *_indexes(records, usage, today))
     sections = tuple(_school(ctx, sid) for sid in ids)
     rows = [r for r in usage if r.school in ids]
     title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
@@ -96,9 +95,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
 
 def _reported(event: ChangeEvent, year: str) -> bool:
     """A change the board follows; a support decision only when it is for the report's year."""
-    decided = re.match(r"support level (\d{4}-\d{2})\b", event.summary)
-    return event.kind in REPORTED_CHANGES and not (event.kind == "support-level" and decided
-                                                   and decided.group(1) != year)
+    return event.kind in REPORTED_CHANGES and event.year in (None, year)
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,6 @@ class _Context:
     today: dt.date
     include_confidential: bool
     usage: Sequence[UsageRow]
-    starts: Mapping[str, dt.date]
     history: History
     # Per-school lookups, built once: a board pack of hundreds of schools must
     # not scan every visit, action and engagement once per school.
@@ -121,10 +117,10 @@ class _Context:
 
     def in_term(self, row: UsageRow) -> bool:
         """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
-        return row.period != self.year and in_term(row, self.term)
+        return row.period.per != "year" and in_term(row, self.term)
 
     def begun(self, row: UsageRow) -> bool:
-        return self.starts.get(row.period, self.today) <= self.today
+        return row.period.start <= self.today
 
     def shown(self, confidential: bool) -> bool:
         return self.include_confidential or not confidential
@@ -173,7 +169,7 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
         inspection=_inspection(s),
         term=tally(r for r in rows if ctx.in_term(r)),
         year_to_date=tally(r for r in rows if ctx.begun(r)),
-        delivery=tuple(_delivery(records, (r for r in rows if in_term(r, ctx.term)), ctx.starts)),
+        delivery=tuple(_delivery(records, (r for r in rows if in_term(r, ctx.term)))),
         visits=tuple(shown),
         upcoming=tuple(v for v in visits if v.status == "planned" and v.date >= ctx.today
                        and ctx.shown(v.confidential)),
@@ -257,11 +253,6 @@ def _level_name(offer: Offer, level: str | None) -> str:
     return offer.levels[level].name if level in offer.levels else level
 
 
-def _period_starts(trust: Trust, usage: Iterable[UsageRow]) -> dict[str, dt.date]:
-    found = {name: calendar.find_period(trust, name) for name in {r.period for r in usage}}
-    return {name: p.start for name, p in sorted(found.items()) if p is not None}
-
-
 def tally(rows: Iterable[UsageRow]) -> Tally:
     """Totals of usage rows, and a bar of completed / planned / overdue / missed / still to plan."""
     sums = totals(list(rows))
@@ -283,11 +274,11 @@ def tally(rows: Iterable[UsageRow]) -> Tally:
 BAR_CHARS = {"completed": "█", "planned": "▓", "overdue": "▒", "missed": "×", "unplanned": "░"}
 
 
-def _delivery(records: Records, rows: Iterable[UsageRow], starts: Mapping[str, dt.date]) -> Iterable[DeliveryRow]:
-    for r in sorted(rows, key=lambda r: (starts.get(r.period, dt.date.min), r.period, r.activity)):
+def _delivery(records: Records, rows: Iterable[UsageRow]) -> Iterable[DeliveryRow]:
+    for r in sorted(rows, key=lambda r: (r.period.start, r.period.name, r.activity)):
         activity = records.activity(r.activity)
-        yield DeliveryRow(r.activity, activity.name if activity else r.activity, r.period,
-                          period_words(r.period), r.entitled, r.completed, r.planned, r.overdue,
+        yield DeliveryRow(r.activity, activity.name if activity else r.activity, r.period.name,
+                          period_words(r.period.name), r.entitled, r.completed, r.planned, r.overdue,
                           r.remaining, r.status)
 
 

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Literal, get_args
 
 from stss import calendar
 from stss.calendar import Period
 from stss.entitlements import owed
 from stss.models import Records
 
-STATUSES = ("on-track", "due", "overdue", "missed", "over")
+UsageStatus = Literal["on-track", "due", "overdue", "missed", "over"]
+STATUSES: tuple[UsageStatus, ...] = get_args(UsageStatus)
 COLUMNS = ("school", "activity", "period", "entitled", "completed", "planned", "overdue", "remaining", "over", "status")
 _PER_ORDER = {"half-term": 0, "term": 1, "year": 2}
 
@@ -31,17 +33,18 @@ _PER_ORDER = {"half-term": 0, "term": 1, "year": 2}
 class UsageRow:
     school: str
     activity: str
-    period: str
+    period: Period
     entitled: int
     completed: int
     planned: int
     overdue: int
     remaining: int
     over: int
-    status: str
+    status: UsageStatus
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """The row at the edge (tables, JSON, exports): the period by its name."""
+        return {name: getattr(self, name) for name in COLUMNS} | {"period": self.period.name}
 
 
 @dataclass
@@ -89,7 +92,7 @@ def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
         for (school, activity), rows in tallies.items()
         for t in rows
     ]
-    return sorted(out, key=lambda r: (r.school, r.activity, _period_sort(r.period)))
+    return sorted(out, key=lambda r: (r.school, r.activity, _period_sort(r.period.name)))
 
 
 def _tally_for(rows: list[_Tally], day: dt.date) -> _Tally | None:
@@ -104,11 +107,11 @@ def _tally_for(rows: list[_Tally], day: dt.date) -> _Tally | None:
 def _row(school: str, activity: str, t: _Tally, today: dt.date) -> UsageRow:
     remaining = max(0, t.entitled - t.used)
     over = max(0, t.completed - t.entitled)
-    return UsageRow(school, activity, t.period.name, t.entitled, t.completed, t.planned, t.overdue,
+    return UsageRow(school, activity, t.period, t.entitled, t.completed, t.planned, t.overdue,
                     remaining, over, status_of(t.period, remaining, over, t.overdue, today))
 
 
-def status_of(period: Period, remaining: int, over: int, overdue: int, today: dt.date) -> str:
+def status_of(period: Period, remaining: int, over: int, overdue: int, today: dt.date) -> UsageStatus:
     """over > missed > overdue > due > on-track."""
     if over:
         return "over"
@@ -131,8 +134,9 @@ def _period_sort(name: str) -> tuple[int, str]:
 
 def in_term(row: UsageRow, term: str) -> bool:
     """Rows over periods that overlap `term`: the term, its half-terms, and the year."""
-    label = row.period.split("/", 1)[1] if "/" in row.period else None
-    return label is None or label == term or label.startswith(f"{term}-")
+    if row.period.per == "year":
+        return True
+    return row.period.label == term or row.period.label.startswith(f"{term}-")
 
 
 def totals(rows: list[UsageRow]) -> dict[str, int]:

@@ -127,7 +127,7 @@ def visit(day: dt.date, status: str = "completed", activity: str = "sg") -> Visi
 
 
 def rows(r: Records, today: dt.date) -> dict[str, tuple[int, int, int, int, int, int, str]]:
-    return {row.period: (row.entitled, row.completed, row.planned, row.overdue, row.remaining, row.over, row.status)
+    return {row.period.name: (row.entitled, row.completed, row.planned, row.overdue, row.remaining, row.over, row.status)
             for row in usage(r, "2026-27", today) if row.activity == "sg"}
 
 
@@ -163,11 +163,11 @@ def test_unentitled_visits_show_with_zero_entitled() -> None:
     off = offer({"activity": "sg", "count": 1, "per": "half-term"})
     vs = {"a": visit(D(2026, 9, 10), activity="ceo")}
     got = [r for r in usage(recs(off, school(), vs), "2026-27", D(2026, 11, 23)) if r.activity == "ceo"]
-    assert [(r.period, r.entitled, r.completed, r.over) for r in got] == [("2026-27", 0, 1, 1)]
+    assert [(r.period.name, r.entitled, r.completed, r.over) for r in got] == [("2026-27", 0, 1, 1)]
 
 
 def test_a_visit_fills_the_shortest_period_with_room_first() -> None:
     off = offer({"activity": "visit", "count": 1, "per": "term"}, {"activity": "visit", "count": 1, "per": "year"})
     vs = {"a": visit(D(2026, 9, 10), activity="visit"), "b": visit(D(2026, 9, 17), activity="visit")}
-    got = {r.period: r.completed for r in usage(recs(off, school(), vs), "2026-27", D(2026, 11, 23))}
+    got = {r.period.name: r.completed for r in usage(recs(off, school(), vs), "2026-27", D(2026, 11, 23))}
     assert got == {"2026-27": 1, "2026-27/autumn": 1, "2026-27/spring": 0, "2026-27/summer": 0}

@@ -323,7 +323,7 @@ def trusts(draw: st.DrawFn) -> tuple[Records, dt.date]:
 def _still_owed(r: Records, start: dt.date) -> int:
     total = 0
     for row in usage(r, YEAR, start):
-        period = calendar.find_period(TRUST, row.period)
+        period = calendar.find_period(TRUST, row.period.name)
         if period is not None and any(d >= start for d in SCHOOL_DAYS if d in period):
             total += row.remaining
     return total

@@ -329,11 +329,12 @@ def test_build_lists_only_this_terms_board_level_changes(example: Path) -> None:
     records = loader.load(example).records
     day = dt.date(2026, 11, 23)
     events = (reporting.ChangeEvent(dt.date(2026, 10, 1), "b" * 40, "A", "support-level", "riverside-academy",
-                                    "support level 2026-27: core -> bespoke"),
+                                    "support level 2026-27: core -> bespoke", year="2026-27"),
               reporting.ChangeEvent(dt.date(2026, 10, 2), "c" * 40, "A", "visit-logged", "riverside-academy", "x"),
-              reporting.ChangeEvent(dt.date(2026, 7, 1), "d" * 40, "A", "support-level", "riverside-academy", "y"),
+              reporting.ChangeEvent(dt.date(2026, 7, 1), "d" * 40, "A", "support-level", "riverside-academy", "y",
+                                    year="2026-27"),
               reporting.ChangeEvent(dt.date(2026, 10, 3), "e" * 40, "A", "support-level", "riverside-academy",
-                                    "support level 2025-26: core -> bespoke"))
+                                    "support level 2025-26: core -> bespoke", year="2025-26"))
     model = reporting.build(records, "2026-27", "autumn", day, usage.usage(records, "2026-27", day),
                             reporting.History(True, events), school="riverside-academy")
     assert [e.commit[0] for e in model.history.events] == ["b"]

@@ -109,7 +109,7 @@ def history_of(root: Path, since: dt.date, until: dt.date) -> History:
     except GitError as exc:
         reason = "the records folder is not in a git repository" if "repositor" in exc.message else exc.message
         return History(False, reason=reason)
-    return History(True, tuple(ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary)
+    return History(True, tuple(ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, year=e.year)
                                for e in events))
 
 

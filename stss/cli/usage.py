@@ -111,7 +111,7 @@ def usage(
         if row.school != previous:
             lines.append((r.schools[row.school].name if row.school in r.schools else row.school,))
             previous = row.school
-        period = row.period.split("/", 1)[1] if "/" in row.period else "year"
+        period = "year" if row.period.per == "year" else row.period.label
         lines.append((f"  {row.activity}", period, str(row.entitled), str(row.completed), str(row.planned),
                       str(row.overdue), str(row.remaining), str(row.over), row.status))
     _print_grid(title, ("school / activity", "period", "owed", "done", "plan", "late", "left", "over", "status"),
