@@ -468,7 +468,6 @@ def to_pdf(html: str, timeout: float = 180) -> bytes:
 
 def write(out: Path, data: str | bytes) -> None:
     """Write a rendered report where --out says (outside the records is fine: it is output)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, out)
+    from stss import store
+
+    store.write_output(out, data)

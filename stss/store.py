@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -425,7 +425,21 @@ def cache_folder(root: Path) -> Path:
     return folder
 
 
-def _atomic_write(full: Path, data: bytes | Iterable[bytes]) -> None:
+def write_output(out: Path, data: str | bytes | Callable[[Path], object]) -> Path:
+    """Write a file stss makes for people (a report, an export, a calendar, a schema) where
+    they asked, atomically: as records are written, but outside the records it needs no lock.
+    `data` may be a function that fills a path (as sqlite3 does), called with the temporary file."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out, data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise StoreError(f"could not write {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def _atomic_write(full: Path, data: bytes | Iterable[bytes] | Callable[[Path], object]) -> None:
+    """The one way stss writes a file: a unique temporary name beside the target, fsync,
+    rename over it; on any failure the temporary file is removed and the target untouched."""
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = full.stat().st_mode & 0o777
@@ -434,10 +448,14 @@ def _atomic_write(full: Path, data: bytes | Iterable[bytes]) -> None:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):
                 fh.write(data)
-            else:
+            elif not callable(data):
                 fh.writelines(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if callable(data):
+            data(Path(tmp))
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode if mode is not None else 0o644)
         os.replace(tmp, full)
     except BaseException:

@@ -166,3 +166,21 @@ def test_commit_with_a_stale_index_lock_writes_nothing(mini: Path) -> None:
     code = proc.returncode
     assert code == 1 and "index.lock" in errs and "nothing was written" in errs
     assert visit_files(mini) == []
+
+
+def test_outputs_are_written_atomically_and_leave_nothing_behind_on_failure(tmp_path: Path) -> None:
+    """Reports, exports, calendars and schemas share the records' atomic write: a fill that
+    fails leaves the old file whole and no temporary file beside it."""
+    out = tmp_path / "out" / "board-pack.html"
+    store.write_output(out, "old")
+
+    def broken(path: Path) -> None:
+        path.write_text("half a file")
+        raise RuntimeError("disk went away")
+
+    with pytest.raises(RuntimeError):
+        store.write_output(out, broken)
+    assert out.read_text() == "old"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["board-pack.html"]
+    store.write_output(out, lambda path: path.write_bytes(b"new"))
+    assert out.read_bytes() == b"new"

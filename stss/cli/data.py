@@ -12,10 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -126,6 +124,7 @@ def export(
     focus and actions are left out unless --include-confidential.
     """
     from stss import export as export_mod
+    from stss import store
     from stss.errors import UsageError
 
     loaded = open_records(records)
@@ -140,16 +139,16 @@ def export(
         if out is None:
             sys.stdout.write(text)
             return
-        _replace(out, _bytes(text.encode("utf-8")))
+        store.write_output(out, text)
     elif format == "csv":
         assert out is not None
         if out.exists() and not out.is_dir():
             raise UsageError(f"{out} is a file; csv goes into a folder", "pass a folder to --out")
         for name, rows in tables.items():
-            _replace(out / f"{name}.csv", _bytes(_csv(export_mod.SCHEMA[name].names, rows)))
+            store.write_output(out / f"{name}.csv", _csv(export_mod.SCHEMA[name].names, rows))
     else:
         assert out is not None
-        _replace(out, lambda tmp: _sqlite(tmp, export_mod.SCHEMA, tables))
+        store.write_output(out, lambda tmp: _sqlite(tmp, export_mod.SCHEMA, tables))
     count = sum(len(t) for t in tables.values())
     console().print(f"Wrote {len(tables)} tables ({count} rows) for {year_id} to {out}.", markup=False)
 
@@ -165,10 +164,6 @@ def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
                          for v in row.values()])
     # A byte-order mark, so spreadsheets read accented names as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _bytes(data: bytes) -> Callable[[Path], object]:
-    return lambda path: path.write_bytes(data)
 
 
 def _sqlite(path: Path, schema: Any, tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -209,20 +204,6 @@ def _create(db: Any, name: str, columns: list[tuple[str, str]], key: tuple[str, 
     foreign = "".join(f', FOREIGN KEY ({names(cols)}) REFERENCES "{other}"({names(other_cols)})'
                       for cols, other, other_cols in refs)
     db.execute(f'CREATE TABLE "{name}" ({defs}, PRIMARY KEY ({names(key)}){foreign})')
-
-
-def _replace(target: Path, fill: Callable[[Path], object]) -> None:
-    """Write `target` through a temporary file beside it, so a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        fill(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def register(app: typer.Typer) -> None:

@@ -221,7 +221,7 @@ def calendar(
     of adding copies; cancelled and postponed visits are sent as cancelled.
     """
     from stss import calendar as cal
-    from stss import ics
+    from stss import ics, store
 
     loaded = open_records(records)
     r = loaded.records
@@ -242,12 +242,7 @@ def calendar(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        from stss.errors import StoreError
-
-        raise StoreError(f"could not write {out}: {exc.strerror}") from None
+    store.write_output(out, data)
     console().print(f"Wrote {len(chosen)} event(s) to {out}.", markup=False)
 
 

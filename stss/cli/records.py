@@ -98,6 +98,7 @@ def schema(
     out: Annotated[Path | None, typer.Option("--out", help="Write one <kind>.schema.json per record kind here.", file_okay=False)] = None,
 ) -> None:
     """JSON Schemas for each kind of record, for editors and check-jsonschema."""
+    from stss import store
     from stss.schema import schemas
 
     docs = schemas()
@@ -106,7 +107,7 @@ def schema(
         return
     out.mkdir(parents=True, exist_ok=True)
     for kind, doc in docs.items():
-        (out / f"{kind}.schema.json").write_text(json.dumps(doc, indent=2) + "\n", "utf-8")
+        store.write_output(out / f"{kind}.schema.json", json.dumps(doc, indent=2) + "\n")
         console().print(f"wrote {out / f'{kind}.schema.json'}", markup=False)
 
 
