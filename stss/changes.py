@@ -14,11 +14,12 @@ problems the change would bring count.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from stss import checks, store
-from stss.errors import Problem, RecordsInvalid
+from stss.errors import Problem, RecordsInvalid, StoreError
 from stss.layout import KINDS, has_front_matter, kind_of, tables
 from stss.loader import Loaded
 from stss.locate import position
@@ -28,11 +29,13 @@ from stss.parsing import parse_file, split_front_matter
 
 @dataclass(frozen=True)
 class Change:
-    """The whole new text of one file; `was` is the file it replaces when renamed."""
+    """The whole new text of one file; `was` is the file it replaces when renamed;
+    `new` when the file must not exist yet (a visit that `plan` adds)."""
 
     path: str
     text: str
     was: str | None = None
+    new: bool = False
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -94,9 +97,9 @@ def _located(problems: list[Problem], changes: Sequence[Change]) -> list[Problem
     return out
 
 
-def verify(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) -> None:
+def verify(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) -> list[Problem]:
     """Refuse (`RecordsInvalid`, exit 1) changes that bring a new error, or a new
-    warning without `force`."""
+    warning without `force`; else the (forced) warnings they bring, located."""
     problems = store.locate(loaded.root, check(loaded.records, changes))
     if any(p.is_error for p in problems):
         raise RecordsInvalid(sorted(problems), "refused: the change would not validate; nothing was written")
@@ -104,12 +107,24 @@ def verify(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) ->
         refused = RecordsInvalid(sorted(problems), "refused: the change brings the warning(s) above; nothing was written")
         refused.hint = "check the values, or pass --force to write it anyway"
         raise refused
+    return sorted(problems)
 
 
 def apply(loaded: Loaded, changes: Sequence[Change], *, force: bool = False) -> list[str]:
     """Check the changes against the loaded records and write them, or write
     nothing. Returns every path touched, for committing."""
     verify(loaded, changes, force=force)
+    return write(loaded, changes)
+
+
+def write(loaded: Loaded, changes: Sequence[Change]) -> list[str]:
+    """Write changes that `verify` passed: every target is checked before the first
+    write, so a refused change writes nothing. Returns every path touched."""
+    for change in changes:  # every target first: a refused change writes nothing
+        store.writable(loaded.root, change.path)
+        if (change.new or change.was is not None) and os.path.lexists(loaded.root / change.path):
+            raise StoreError(f"refused: {change.path} already exists; nothing was written",
+                             hint="run 'stss validate', then the command again")
     touched: list[str] = []
     for change in changes:
         if change.was is not None:

@@ -6,7 +6,6 @@ prints, and writes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -45,14 +44,15 @@ def plan(
     today: TodayOpt = None,
     format: Annotated[Literal["table", "json", "csv"], typer.Option(
         "--format", help="table, json or csv (the new visits and gaps; messages go to stderr).")] = "table",
+    force: Annotated[bool, typer.Option("--force", help="Write even if the planned visits bring warnings.")] = False,
 ) -> None:
     """Plan a visit for every owed occurrence not yet covered by a planned or completed one.
 
     Running it again plans only the gaps. Exit code 3 when visits are left
     unstaffed or could not be placed.
     """
-    from stss import changes, planning, store
-    from stss.errors import RecordsInvalid, StoreError
+    from stss import changes, planning
+    from stss.errors import RecordsInvalid
     from stss.layout import year_folder
 
     loaded = open_records(records, write=not dry_run)
@@ -64,11 +64,14 @@ def plan(
         check_id("school", ident, r.schools)
     start = from_.date() if from_ else day
     result = planning.plan(r, year_id, start, seed, set(school) if school else None)
-    new = [changes.Change(v.path, planning.render(v)) for v in result.visits]
-    problems = changes.check(r, new)
-    if any(p.is_error for p in problems):
-        raise RecordsInvalid(problems, "refused: the planned visits would not validate; nothing was written")
-    print_problems(problems, loaded.root)
+    new = [changes.Change(v.path, planning.render(v), new=True) for v in result.visits]
+    if dry_run:
+        problems = changes.check(r, new)
+        if any(p.is_error for p in problems):
+            raise RecordsInvalid(problems, "refused: the planned visits would not validate")
+        print_problems(problems, loaded.root)
+    else:  # refuse before printing a plan it will not write
+        print_problems(changes.verify(loaded, new, force=force), loaded.root)
     say = console().print if format == "table" else _to_stderr
     if format != "table":
         _emit_rows(result, format)
@@ -81,18 +84,7 @@ def plan(
     if dry_run:
         say("Dry run: nothing was written.")
     elif new:
-        for change in new:  # every target first: a refused plan writes nothing
-            store.writable(loaded.root, change.path)
-            if os.path.lexists(loaded.root / change.path):
-                raise StoreError(f"refused: {change.path} already exists; nothing was written",
-                                 hint="run 'stss validate', then 'stss plan' again")
-        try:
-            for change in new:
-                store.write_text(loaded.root, change.path, change.text)
-        except OSError as exc:
-            raise StoreError(f"could not write {change.path}: {exc.strerror}",
-                             hint="run 'stss plan' again once it can be written: it plans only what is missing"
-                             ) from None
+        changes.write(loaded, new)
         say(f"Wrote {len(new)} visit file(s) to {visit_folder}.")
     else:
         say(f"Nothing to plan: every owed visit from {start} is already planned or done.")
