@@ -14,7 +14,17 @@ from collections.abc import Callable, Iterable, Iterator
 
 from stss import calendar
 from stss.errors import Problem, error, unknown_id_hint, warning
-from stss.layout import KINDS, kind_of, record_path, stem_of, visit_path, visit_stem, year_folder
+from stss.layout import (
+    KINDS,
+    OFFER_FILE,
+    TRUST_FILE,
+    kind_of,
+    record_path,
+    stem_of,
+    visit_path,
+    visit_stem,
+    year_folder,
+)
 from stss.models import Entitlement, Records
 
 Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
@@ -86,7 +96,7 @@ def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield from check(path, ("activity",), v.activity)
     for lid, level in records.offer.levels.items():
         for i, ent in enumerate(level.entitlements):
-            yield from check("offer.yaml", ("levels", lid, "entitlements", i, "activity"), ent.activity)
+            yield from check(OFFER_FILE, ("levels", lid, "entitlements", i, "activity"), ent.activity)
     for sid, school in records.schools.items():
         for year, decision in school.support.items():
             for i, ent in enumerate(decision.extra):
@@ -98,7 +108,7 @@ def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     roles = {role for person in records.people.values() for role in person.roles}
     for aid, activity in known.items():
         if activity.roles and records.people and not roles & set(activity.roles):
-            yield warning("offer.yaml", ("activities", aid, "roles"),
+            yield warning(OFFER_FILE, ("activities", aid, "roles"),
                           f"no one has a role that can lead '{aid}' ({', '.join(activity.roles)})",
                           hint="add the role to someone in people/, or planning leaves these visits unstaffed")
 
@@ -110,7 +120,7 @@ def levels(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     known = records.offer.levels
     for lid, level in known.items():
         if level.includes and level.includes not in known:
-            yield error("offer.yaml", ("levels", lid, "includes"), f"unknown level '{level.includes}'",
+            yield error(OFFER_FILE, ("levels", lid, "includes"), f"unknown level '{level.includes}'",
                         unknown_id_hint(level.includes, known))
     for lid in known:
         seen = [lid]
@@ -119,7 +129,7 @@ def levels(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             if nxt in seen:
                 if nxt == lid:
                     chain = " -> ".join([*seen, nxt])
-                    yield error("offer.yaml", ("levels", lid, "includes"), f"levels include each other: {chain}")
+                    yield error(OFFER_FILE, ("levels", lid, "includes"), f"levels include each other: {chain}")
                 break
             seen.append(nxt)
             nxt = known[nxt].includes
@@ -302,20 +312,20 @@ def term_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     previous: tuple[str, dt.date] | None = None
     for year_id, year in sorted(records.trust.years.items()):
         if year.autumn.start.year != int(year_id[:4]):
-            yield error("trust.yaml", ("years", year_id, "autumn", "start"),
+            yield error(TRUST_FILE, ("years", year_id, "autumn", "start"),
                         f"{year_id} should start in {year_id[:4]}, not {year.autumn.start.year}")
         terms = list(calendar.terms(year).items())
         for (name_a, a), (name_b, b) in itertools.pairwise(terms):
             if b.start <= a.end:
-                yield error("trust.yaml", ("years", year_id, name_b, "start"),
+                yield error(TRUST_FILE, ("years", year_id, name_b, "start"),
                             f"{year_id} {name_b} starts ({b.start}) before {name_a} ends ({a.end})")
         if previous and year.autumn.start <= previous[1]:
-            yield error("trust.yaml", ("years", year_id, "autumn", "start"),
+            yield error(TRUST_FILE, ("years", year_id, "autumn", "start"),
                         f"{year_id} starts before {previous[0]} ends ({previous[1]})")
         previous = (year_id, year.summer.end)
         for i, day in enumerate(year.closures):
             if not any(t.start <= day <= t.end for _, t in terms):
-                yield warning("trust.yaml", ("years", year_id, "closures", i), f"closure {day} is not in term time")
+                yield warning(TRUST_FILE, ("years", year_id, "closures", i), f"closure {day} is not in term time")
 
 
 def entitlement_lines(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
@@ -323,7 +333,7 @@ def entitlement_lines(records: Records, broken: frozenset[str]) -> Iterator[Prob
     if records.offer is None:
         return
     for lid, level in records.offer.levels.items():
-        yield from _repeats(level.entitlements, "offer.yaml", ("levels", lid, "entitlements"))
+        yield from _repeats(level.entitlements, OFFER_FILE, ("levels", lid, "entitlements"))
 
 
 def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) -> Iterator[Problem]:

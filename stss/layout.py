@@ -51,8 +51,11 @@ KINDS: Mapping[str, Kind] = {k.name: k for k in (
     Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True),
 )}
 ROOT = KINDS["trust"]
+#: The two files at the root: the trust's calendar and its offer.
+TRUST_FILE: str = KINDS["trust"].file or ""
+OFFER_FILE: str = KINDS["offer"].file or ""
 #: The file whose presence makes a folder a records root.
-ROOT_MARKER = "trust.yaml"
+ROOT_MARKER = TRUST_FILE
 #: The model of each kind of file, used by parsing and `stss schema`.
 FILE_MODELS: Mapping[str, type[Record]] = {name: k.model for name, k in KINDS.items()}
 #: Folders whose history `stss history` reads.
@@ -76,6 +79,12 @@ def yearly() -> list[Kind]:
 def tables() -> list[Kind]:
     """The kinds kept as a mapping in `Records` (by id, or by path)."""
     return [k for k in KINDS.values() if k.folder]
+
+
+def glob(kind: str) -> str:
+    """The files of a kind as a glob relative to the root (for editors' schema settings)."""
+    k = KINDS[kind]
+    return k.file or (f"{k.folder}/**/*{k.suffix}" if k.by_year else f"{k.folder}/*{k.suffix}")
 
 
 def record_path(kind: str, record_id: str) -> str:

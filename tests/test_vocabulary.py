@@ -61,3 +61,21 @@ def test_status_groups_are_spelled_only_on_the_models(spelled: str) -> None:
     package = Path(__file__).resolve().parent.parent / "stss"
     spelled_in = [str(p.relative_to(package)) for p in package.rglob("*.py") if spelled in p.read_text()]
     assert spelled_in == []
+
+
+def test_only_the_layout_module_spells_record_folders_and_files() -> None:
+    """A new kind of record is one entry in stss/layout.py: no other module names a
+    record folder (`"schools/`) or a root file (`"trust.yaml"`) as a path."""
+    import re
+    from pathlib import Path
+
+    from stss import layout
+
+    names = [re.escape(f"{k.folder}/") for k in layout.KINDS.values() if k.folder]
+    names += [re.escape(f"{k.file}") + "[\"']" for k in layout.KINDS.values() if k.file]
+    pattern = re.compile(r"[\"'](?:" + "|".join(names) + ")")
+    package = Path(layout.__file__).parent
+    spelled = [f"{p.relative_to(package)}:{n}: {line.strip()}"
+               for p in sorted(package.rglob("*.py")) if p.name != "layout.py"
+               for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1) if pattern.search(line)]
+    assert spelled == []

@@ -178,8 +178,9 @@ def _open(records: Path | None) -> Loaded:
     loaded = open_records(records, strict=False, write=True)
     if loaded.records.trust is None or loaded.records.offer is None:
         from stss.errors import RecordsInvalid
+        from stss.layout import OFFER_FILE, TRUST_FILE
 
-        errors = [p for p in loaded.problems if p.is_error and p.path in ("trust.yaml", "offer.yaml")]
+        errors = [p for p in loaded.problems if p.is_error and p.path in (TRUST_FILE, OFFER_FILE)]
         raise RecordsInvalid(errors, "trust.yaml and offer.yaml must validate before anything is recorded")
     return loaded
 

@@ -7,12 +7,13 @@ import json
 import shlex
 from importlib import resources
 
+from stss import layout
 from stss.provenance import Source
 from stss.termdates import academic_year_starting, typical_year, year_id
 
 #: Packaged file -> where it goes in the new records root.
 STATIC = {
-    "offer.yaml": "offer.yaml",
+    layout.OFFER_FILE: layout.OFFER_FILE,  # packaged under the name it has in the records
     "gitignore": ".gitignore",
 }
 
@@ -23,21 +24,14 @@ TEMPLATES = {
 }
 
 #: Record kind -> the files it lives in, as globs for editors.
-GLOBS = {
-    "trust": ["trust.yaml"],
-    "offer": ["offer.yaml"],
-    "school": ["schools/*.yaml"],
-    "person": ["people/*.yaml"],
-    "engagement": ["engagements/*.yaml"],
-    "visit": ["visits/**/*.md"],
-}
+GLOBS = {kind: [layout.glob(kind)] for kind in layout.KINDS}
 
 
 def files(trust_name: str, today: dt.date, source: Source) -> dict[str, str]:
     """Every file of a new records root, as {relative path: text}."""
     from stss.schema import schemas
 
-    out = {"trust.yaml": trust_yaml(trust_name, today)}
+    out = {layout.TRUST_FILE: trust_yaml(trust_name, today)}
     package = resources.files(__package__)
     for name, target in STATIC.items():
         out[target] = package.joinpath(name).read_text("utf-8")
@@ -45,7 +39,7 @@ def files(trust_name: str, today: dt.date, source: Source) -> dict[str, str]:
               "hook": pre_commit_repo(source)}
     for name, target in TEMPLATES.items():
         out[target] = package.joinpath(name).read_text("utf-8").format(**fields)
-    for folder in ("schools", "people", "engagements", "visits"):
+    for folder in layout.FOLDERS:
         out[f"{folder}/.gitkeep"] = ""
     for kind, doc in schemas().items():
         out[f"schemas/{kind}.schema.json"] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
