@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 from stss.models import Records
+
+ActionState = Literal["overdue", "due", "open"]
 
 DUE_WITHIN = dt.timedelta(days=14)
 
@@ -21,13 +24,13 @@ class OpenAction:
     text: str
     owner: str
     due: dt.date | None
-    state: str  # "overdue" | "due" | "open"
+    state: ActionState
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def state_of(due: dt.date | None, today: dt.date) -> str:
+def state_of(due: dt.date | None, today: dt.date) -> ActionState:
     if due is None:
         return "open"
     if due < today:

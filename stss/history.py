@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 from stss import layout
 from stss.models import CALLED_OFF, LIVE, EngagementStatus
@@ -26,7 +26,14 @@ from stss.models import CALLED_OFF, LIVE, EngagementStatus
 #: The folders, under the records root, whose history is told.
 FOLDERS = layout.HISTORY_FOLDERS
 CLOSED = frozenset(get_args(EngagementStatus)) - LIVE
-VISIT_KINDS = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
+EventKind = Literal[
+    "school-added", "school-joined", "school-left", "school-removed", "school-details", "membership",
+    "headteacher", "inspection", "support-level",
+    "engagement-opened", "engagement-changed", "engagement-status", "engagement-closed", "engagement-removed",
+    "visit-added", "visit-planned", "visit-logged", "visit-cancelled", "visit-postponed", "visit-status",
+    "visit-moved", "visit-removed",
+]
+VISIT_KINDS: dict[str, EventKind] = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
                "postponed": "visit-postponed"}
 
 Doc = Mapping[str, Any] | None
@@ -48,7 +55,7 @@ class Event:
     date: dt.date
     commit: str
     author: str
-    kind: str  # "support-level", "school-joined", "visit-cancelled", ...
+    kind: EventKind
     school: str | None
     summary: str
     path: str = ""
@@ -88,7 +95,7 @@ def _recorder(meta: Meta, school: str | None, path: str) -> tuple[list[Event], C
     """A list of events and a function adding one (of a kind, with a summary) to it."""
     out: list[Event] = []
 
-    def ev(kind: str, summary: str, year: str | None = None) -> None:
+    def ev(kind: EventKind, summary: str, year: str | None = None) -> None:
         out.append(Event(meta.date, meta.commit, meta.author, kind, school, summary, path, year))
 
     return out, ev

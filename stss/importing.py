@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -31,14 +31,15 @@ from stss.layout import record_path
 from stss.models import Records, School, means_none
 
 SCHOOL_ORDER = tuple(School.model_fields)
-ACTIONS = ("created", "updated", "unchanged", "closed", "skipped")
+ImportAction = Literal["created", "updated", "unchanged", "closed", "skipped"]
+ACTIONS: tuple[ImportAction, ...] = get_args(ImportAction)
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What the import does with one GIAS row; `change` is the file it writes, if any."""
 
-    action: str  # one of ACTIONS
+    action: ImportAction
     urn: int
     name: str
     school: str | None = None
@@ -50,7 +51,7 @@ class Outcome:
 class Plan:
     outcomes: list[Outcome]
     ignored: int = 0  # rows of schools neither in the records nor asked for
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[ImportAction, int] = field(default_factory=dict)
 
     @property
     def changes(self) -> list[Change]:

@@ -14,11 +14,13 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 from stss import calendar
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import LIVE, Offer, Ofsted2019, Records, School, Term, Visit
+from stss.models import LIVE, Judgement, Offer, Ofsted2019, Records, School, Term, Visit
+from stss.models import Grade as GradeName
 from stss.report_model import (
     ActionItem,
     BarSegment,
@@ -40,8 +42,8 @@ from stss.report_model import (
 from stss.staffing import loads
 from stss.usage import UsageRow, in_term, totals
 
-GRADES = ("exceptional", "strong", "expected", "needs-attention", "urgent-improvement")
-JUDGEMENTS = ("outstanding", "good", "requires-improvement", "inadequate")
+GRADES: tuple[str, ...] = get_args(GradeName)  # best first, as the models list them
+JUDGEMENTS: tuple[str, ...] = get_args(Judgement)
 #: Kinds of history event a report lists: decisions a board follows, not day-to-day visit logging.
 REPORTED_CHANGES = frozenset({
     "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
