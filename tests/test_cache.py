@@ -297,6 +297,7 @@ def generated(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_two_validates_and_a_writer_at_once_lose_nothing(generated: Path) -> None:
     baseline = validate(generated, "--no-cache")
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(generated), "150"], stdout=subprocess.PIPE,

@@ -294,6 +294,7 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 # --- the parser, directly -----------------------------------------------------
 
 
+@pytest.mark.slow
 @FUZZ
 @given(case=broken_file())
 def test_a_broken_file_gives_located_problems_or_a_clean_model(case: tuple[str, str, bytes],
@@ -414,6 +415,7 @@ def test_the_small_trust_is_clean(small_trust: Path) -> None:
     assert _validate(small_trust) == (0, [])
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])

@@ -126,6 +126,7 @@ def test_any_trust_name_reads_back_exactly(name: str) -> None:
     assert YAML(typ="rt").load(text)["name"] == name
 
 
+@pytest.mark.slow
 def test_the_schemas_init_writes_accept_the_example_with_check_jsonschema(stss: Any, tmp_path: Path) -> None:
     target = tmp_path / "records"
     assert stss("init", target).exit_code == 0

@@ -30,6 +30,7 @@ def visit_files(root: Path) -> list[Path]:
     return sorted((root / "visits").rglob("*.md")) if (root / "visits").exists() else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writers", [2, 4])
 def test_concurrent_log_visits_lose_nothing_and_double_nothing(mini: Path, writers: int) -> None:
     dates = [f"2026-10-{day:02d}" for day in (5, 6, 7, 8)][:writers]

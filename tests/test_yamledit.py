@@ -107,6 +107,7 @@ def test_a_file_without_front_matter_is_refused() -> None:
 prose = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=200)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(rationale=prose, level=st.sampled_from(["core", "enhanced", "bespoke"]),
        decided=st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)))
