@@ -201,7 +201,11 @@ def load_yaml(path: str, text: str, first_line: int = 1) -> tuple[Any, list[Prob
         data = _safe_load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+        line, column = (mark.line, mark.column + 1) if mark else (0, 1)
+        lines = text.split("\n")
+        if line >= len(lines):  # at the end of the input: point at the end of its last line
+            line, column = len(lines) - 1, len(lines[-1]) + 1
+        line += first_line
         message = (exc.problem or exc.context or "malformed YAML").strip()
         hint = "indent with spaces, not tabs" if "\t" in text and "cannot start any token" in message else None
         if "constructor for the tag" in message:

@@ -279,3 +279,16 @@ def test_a_refusal_caused_by_a_record_names_its_file_and_line(stss: Any, example
     assert f"{rel}{where}" in result.stderr, result.stderr
     assert "unknown" not in result.stderr
     assert _files(example) == before
+
+
+@pytest.mark.parametrize("ending", ["\n2026-02-30", "\n2026-02-30\n", "\nroles: [a"])
+def test_a_yaml_error_at_the_end_of_a_file_is_placed_inside_it(ending: str) -> None:
+    """The parser reports some errors one line past the end of the input; they are placed
+    at the end of the last line, so an editor and a CI annotation can show them."""
+    from stss.parsing import load_yaml
+
+    text = "name: Claire Whitworth\ncapacity_days: 80" + ending
+    _, problems = load_yaml("people/claire.yaml", text)
+    assert problems, "the text is malformed"
+    lines = text.split("\n")
+    assert all(1 <= p.line <= len(lines) and 1 <= p.column <= len(lines[p.line - 1]) + 1 for p in problems)
