@@ -104,6 +104,15 @@ def year_folder(kind: str, year: str) -> str:
     return f"{KINDS[kind].folder}/{year}/"
 
 
+def commentary_path(year: str, term: str) -> str:
+    """The trust's own commentary on a term, shown in its board pack: `reports/<year>/<term>.md`."""
+    return f"{COMMENTARY_FOLDER}/{year}/{term}.md"
+
+
+#: Markdown the trust writes for its reports (not records: no front matter, no model).
+COMMENTARY_FOLDER = "reports"
+
+
 def visit_stem(day: dt.date, school: str, activity: str) -> str:
     """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
     return f"{day.isoformat()}-{school}-{activity}"

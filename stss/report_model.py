@@ -8,6 +8,7 @@ trust can restyle or restructure its templates without reading Python.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -135,6 +136,7 @@ class EngagementSummary:
     flags: tuple[str, ...]  # what needs a decision, in words
     ending_soon: bool  # a live engagement ending within 30 days
     decision_due: bool  # a trust partnership running 12 months or more
+    behind: bool  # fewer days delivered and booked than the time gone calls for
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,102 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """Red, amber or green, and why: set by the trust (`by` "trust") or by the stated rule ("rule")."""
+
+    colour: Literal["red", "amber", "green"] | str
+    by: Literal["trust", "rule"]
+    reasons: tuple[str, ...]
+
+    @property
+    def word(self) -> str:
+        return self.colour.capitalize()
+
+    @property
+    def reason(self) -> str:
+        text = "; ".join(self.reasons)
+        return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The same school at the end of an earlier term, by the same rule, from the records as they stand."""
+
+    year: str
+    term: str
+    rating: Rating
+    direction: str  # how the rating now compares: better | worse | same
+    delivery: Tally  # that term's entitlement delivery
+
+
+@dataclass(frozen=True)
+class SupportChange:
+    """A change to the school's support decided or in force this term."""
+
+    date: dt.date
+    level_name: str
+    what: str  # "decided" (the year's decision) | "from" (a change in force from `date`)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Something the board or the trust needs to decide, in words (`date` shown as a date)."""
+
+    text: str
+    date: dt.date | None = None
+    ask: str = ""  # what to decide, after the date
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first paragraph of a visit's summary (markdown, rendered safely)."""
+
+    date: dt.date
+    activity_name: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Objective:
+    engagement: str  # the engagement's title
+    text: str
+    rating: str | None  # the latest review: met | green | amber | red; None when none is recorded
+    reviewed: dt.date | None
+    direction: str | None  # since the review before: improving | declining | steady
+
+
+@dataclass(frozen=True)
+class InspectionChange:
+    """The latest inspection before a date (support began, the school joined) and the latest since."""
+
+    since: Literal["support", "joining"]
+    date: dt.date
+    before: Inspection | None
+    after: Inspection | None
+    direction: str  # better | worse | same | "" (not comparable, or one side missing)
+
+
+@dataclass(frozen=True)
+class Requests:
+    """Requests from schools (filled in once requests are recorded; None in a section means none are)."""
+
+    open: int
+    overdue: int
+    resolved: int  # resolved this term
+
+
+@dataclass(frozen=True)
+class Impact:
+    objectives: tuple[Objective, ...]
+    met: int
+    moving: int  # latest review green or amber
+    stuck: int  # latest review red
+    not_reviewed: int
+    inspections: tuple[InspectionChange, ...]
+    requests: Requests | None
+
+
+@dataclass(frozen=True)
 class SchoolSection:
     id: str
     name: str
@@ -186,6 +284,36 @@ class SchoolSection:
     open_actions: tuple[ActionItem, ...]
     engagements: tuple[EngagementSummary, ...]
     changes: tuple[ChangeEvent, ...]
+    rating: Rating
+    last_term: TrendPoint | None
+    last_year: TrendPoint | None  # the same term last year
+    level_changes: tuple[SupportChange, ...]  # decided or in force this term
+    findings: tuple[Finding, ...]
+    overdue_actions: int  # including any from confidential visits
+    decisions: tuple[Decision, ...]
+    impact: Impact
+
+
+@dataclass(frozen=True)
+class TrustRisks:
+    red: tuple[SchoolRef, ...]
+    safeguarding: tuple[SchoolRef, ...]  # safeguarding not met at the latest inspection
+    behind: tuple[EngagementSummary, ...]
+    join_or_end: tuple[EngagementSummary, ...]
+    requests_overdue: int | None  # None: no requests recorded
+
+
+@dataclass(frozen=True)
+class TrustImpact:
+    met: int
+    moving: int
+    stuck: int
+    not_reviewed: int
+    better_since_support: tuple[SchoolRef, ...]
+    worse_since_support: tuple[SchoolRef, ...]
+    better_since_joining: tuple[SchoolRef, ...]
+    worse_since_joining: tuple[SchoolRef, ...]
+    requests_resolved: int | None  # None: no requests recorded
 
 
 @dataclass(frozen=True)
@@ -210,6 +338,10 @@ class Report:
     engagements: tuple[EngagementSummary, ...]
     staff: tuple[StaffRow, ...]
     history: History
+    ratings: Mapping[str, int]  # schools per colour: red, amber, green
+    risks: TrustRisks
+    impact: TrustImpact
+    commentary: str | None  # the trust's markdown for the term, when it wrote one
 
 
 # --- one engagement's report (`stss report --engagement ID`) -------------------

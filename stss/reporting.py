@@ -14,36 +14,37 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import get_args
 
-from stss import calendar
+from stss import calendar, standing
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import LIVE, Judgement, Offer, Ofsted2019, Records, School, Term, Visit
-from stss.models import Grade as GradeName
+from stss.models import LIVE, Offer, Records, Term, Visit
+from stss.objectives import progress
 from stss.report_model import (
     ActionItem,
     BarSegment,
     ChangeEvent,
     DeliveryRow,
     EngagementSummary,
-    Grade,
     Group,
     History,
-    Inspection,
+    Impact,
     NoteSection,
+    Objective,
     Report,
     SchoolRef,
     SchoolSection,
     StaffRow,
     Tally,
+    TrustImpact,
+    TrustRisks,
     VisitSummary,
 )
 from stss.staffing import loads
+from stss.standing import GRADES, JUDGEMENTS
 from stss.usage import UsageRow, in_term, totals
+from stss.usage import usage as usage_at
 
-GRADES: tuple[str, ...] = get_args(GradeName)  # best first, as the models list them
-JUDGEMENTS: tuple[str, ...] = get_args(Judgement)
 #: Kinds of history event a report lists: decisions a board follows, not day-to-day visit logging.
 REPORTED_CHANGES = frozenset({
     "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
@@ -59,8 +60,11 @@ NOTE_SECTIONS = {"summary": "Summary", "findings": "Findings", "strengths": "Str
 
 
 def build(records: Records, year: str, term: str, today: dt.date, usage: Sequence[UsageRow],
-          history: History, school: str | None = None, include_confidential: bool = False) -> Report:
-    """The report for `term` of `year`: a board pack, or one school's summary when `school` is given."""
+          history: History, school: str | None = None, include_confidential: bool = False,
+          commentary: str | None = None) -> Report:
+    """The report for `term` of `year`: a board pack, or one school's summary when `school` is given.
+
+    `commentary` is the trust's own markdown for the term, shown as written (safely)."""
     trust, offer = records.trust, records.offer
     assert trust is not None and offer is not None, "build() needs loaded records"
     span = calendar.terms(trust.years[year])[term]
@@ -71,7 +75,8 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         for e in sorted(history.events, key=lambda e: (e.date, e.commit, e.kind, e.school or "", e.summary))
         if span.start <= e.date <= span.end and _reported(e, year) and school in (None, e.school)),
         history.reason)
-    ctx = _Context(records, year, term, span, today, include_confidential, usage, history, *_indexes(records, usage, today))
+    ctx = _Context(records, year, term, span, today, include_confidential, usage, history, *_indexes(records, usage, today),
+                   _earlier(records, year, term, today, ids))
     sections = tuple(_school(ctx, sid) for sid in ids)
     rows = [r for r in usage if r.school in ids]
     title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
@@ -92,6 +97,10 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
                                  key=lambda e: (e.school_name, e.start, e.id))),
         staff=_staff(records, year, set(ids)),
         history=history,
+        ratings={c: sum(s.rating.colour == c for s in sections) for c in ("red", "amber", "green")},
+        risks=_risks(sections),
+        impact=_trust_impact(sections),
+        commentary=commentary if commentary and commentary.strip() else None,
     )
 
 
@@ -116,6 +125,8 @@ class _Context:
     visits_of: Mapping[str, list[tuple[str, Visit]]]
     actions_of: Mapping[str, list[OpenAction]]
     burns_of: Mapping[str, list[Burn]]
+    # Usage as at the end of last term and of the same term last year, for the trend.
+    earlier: tuple[tuple[str, str, list[UsageRow]] | None, ...]
 
     def in_term(self, row: UsageRow) -> bool:
         """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
@@ -146,6 +157,22 @@ def _indexes(records: Records, usage: Iterable[UsageRow], today: dt.date) -> tup
     return usage_of, visits_of, actions_of, burns_of
 
 
+def _earlier(records: Records, year: str, term: str, today: dt.date,
+             ids: Sequence[str]) -> tuple[tuple[str, str, list[UsageRow]] | None, ...]:
+    """Usage rows as at the end of last term and of the same term last year (None: not in the records)."""
+    trust = records.trust
+    assert trust is not None
+    out: list[tuple[str, str, list[UsageRow]] | None] = []
+    wanted = set(ids)
+    for y, t in standing.earlier_terms(year, term):
+        if y not in trust.years or calendar.terms(trust.years[y])[t].end > today:
+            out.append(None)
+            continue
+        end = calendar.terms(trust.years[y])[t].end
+        out.append((y, t, [r for r in usage_at(records, y, end) if r.school in wanted]))
+    return tuple(out)
+
+
 def _school(ctx: _Context, sid: str) -> SchoolSection:
     records, year = ctx.records, ctx.year
     s = records.schools[sid]
@@ -159,6 +186,11 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
                     key=lambda v: (v.date, v.activity_name, v.path))
     done = [v for v in visits if v.status == "completed"]
     shown = [v for v in done if ctx.shown(v.confidential)]
+    overdue = sum(a.state == "overdue" for a in ctx.actions_of.get(sid, []))
+    rating = standing.assess(records, sid, year, ctx.today, [r for r in rows if ctx.begun(r)], overdue)
+    trend = [standing.trend_point(records, sid, e[0], e[1], rating, e[2], tally) if e else None
+             for e in ctx.earlier]
+    engagements = _engagements(ctx, sid)
     return SchoolSection(
         id=sid, name=s.name, urn=s.urn, phase=s.phase, membership=s.membership,
         local_authority=s.local_authority,
@@ -168,7 +200,7 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
         level_name=_level_name(offer, decision.level if decision else None),
         previous_level=before.level if before else None,
         rationale=decision.rationale if decision else None,
-        inspection=_inspection(s),
+        inspection=standing.inspection_of(s.latest_inspection),
         term=tally(r for r in rows if ctx.in_term(r)),
         year_to_date=tally(r for r in rows if ctx.begun(r)),
         delivery=tuple(_delivery(records, (r for r in rows if in_term(r, ctx.term)))),
@@ -177,9 +209,54 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
                        and ctx.shown(v.confidential)),
         confidential_left_out=len(done) - len(shown),
         open_actions=_actions(ctx, sid),
-        engagements=_engagements(ctx, sid),
+        engagements=engagements,
         changes=tuple(e for e in ctx.history.events if e.school == sid),
+        rating=rating, last_term=trend[0], last_year=trend[1],
+        level_changes=standing.level_changes(s, year, ctx.span.start, ctx.span.end,
+                                             lambda level: _level_name(offer, level)),
+        findings=standing.findings(shown),
+        overdue_actions=overdue,
+        decisions=standing.decisions(engagements, rating),
+        impact=_impact(ctx, sid, engagements),
     )
+
+
+def _impact(ctx: _Context, sid: str, engagements: Sequence[EngagementSummary]) -> Impact:
+    objectives = tuple(Objective(e.title, p.text, p.latest.rag if p.latest else None,
+                                 p.latest.date if p.latest else None, p.direction)
+                       for e in engagements for p in progress(e.id, ctx.records.engagements[e.id]))
+    rated = [o.rating for o in objectives]
+    return Impact(objectives, rated.count("met"), rated.count("green") + rated.count("amber"), rated.count("red"),
+                  rated.count(None), standing.inspection_changes(ctx.records, ctx.records.schools[sid]),
+                  None)  # requests: none recorded in this record format yet
+
+
+def _risks(sections: Sequence[SchoolSection]) -> TrustRisks:
+    def ref(s: SchoolSection) -> SchoolRef:
+        return SchoolRef(s.id, s.name)
+
+    engagements = [e for s in sections for e in s.engagements]
+    requests = [s.impact.requests for s in sections if s.impact.requests is not None]
+    return TrustRisks(
+        red=tuple(ref(s) for s in sections if s.rating.colour == "red"),
+        safeguarding=tuple(ref(s) for s in sections if s.inspection and s.inspection.safeguarding == "not-met"),
+        behind=tuple(e for e in engagements if e.behind),
+        join_or_end=tuple(e for e in engagements if e.decision_due),
+        requests_overdue=sum(r.overdue for r in requests) if requests else None)
+
+
+def _trust_impact(sections: Sequence[SchoolSection]) -> TrustImpact:
+    def schools(since: str, way: str) -> tuple[SchoolRef, ...]:
+        return tuple(SchoolRef(s.id, s.name) for s in sections
+                     if any(c.since == since and c.direction == way for c in s.impact.inspections))
+
+    requests = [s.impact.requests for s in sections if s.impact.requests is not None]
+    return TrustImpact(
+        sum(s.impact.met for s in sections), sum(s.impact.moving for s in sections),
+        sum(s.impact.stuck for s in sections), sum(s.impact.not_reviewed for s in sections),
+        schools("support", "better"), schools("support", "worse"),
+        schools("joining", "better"), schools("joining", "worse"),
+        sum(r.resolved for r in requests) if requests else None)
 
 
 def visit_summary(records: Records, path: str, v: Visit, include_confidential: bool) -> VisitSummary:
@@ -214,17 +291,6 @@ def note_sections(notes: str) -> tuple[NoteSection, ...]:
     if out or not notes.strip():
         return out
     return (NoteSection("Notes", notes.strip()),)
-
-
-def _inspection(s: School) -> Inspection | None:
-    if not s.inspections:
-        return None
-    last = max(s.inspections, key=lambda i: i.date)
-    if isinstance(last, Ofsted2019):
-        outcome = last.judgement + (f" ({last.category})" if last.category else "")
-        return Inspection("ofsted-2019", last.date, outcome)
-    return Inspection("ofsted-2025", last.date, "report card",
-                      tuple(Grade(a, g) for a, g in last.grades.items()), last.safeguarding)
 
 
 def _outcome_key(s: SchoolSection) -> tuple[str, str]:
@@ -318,7 +384,8 @@ def _engagements(ctx: _Context, sid: str) -> tuple[EngagementSummary, ...]:
             b.engagement, sid, ctx.records.schools[sid].name, b.kind, b.title, b.status, b.start, b.end,
             b.commissioned, b.delivered, b.planned, b.flags,
             live and b.end is not None and ctx.today <= b.end <= ctx.today + ENDING_SOON,
-            live and b.kind == "trust-partnership" and b.start + PARTNERSHIP_REVIEW <= ctx.today))
+            live and b.kind == "trust-partnership" and b.start + PARTNERSHIP_REVIEW <= ctx.today,
+            standing.behind(ctx.records.engagements[b.engagement], b.delivered, b.planned, ctx.today)))
     return tuple(out)
 
 

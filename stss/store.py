@@ -383,6 +383,24 @@ def read_text(root: Path, rel: str) -> str:
     return inside(root, rel).read_text("utf-8")
 
 
+def read_commentary(root: Path, year: str, term: str) -> str | None:
+    """The trust's commentary on a term (`reports/<year>/<term>.md`), None when it wrote none.
+    Never read through a symbolic link, like every record."""
+    rel = layout.commentary_path(year, term)
+    parts = rel.split("/")
+    if any(os.path.islink(root / "/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+        raise StoreError(f"{rel}:1:1: refused: a symbolic link; stss never reads records through a link",
+                         hint="replace the link with the file or folder itself")
+    full = inside(root, rel)
+    if not full.is_file():
+        return None
+    try:
+        return full.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"{rel}:1:1: not UTF-8 text (byte {exc.start + 1})",
+                         hint="save the commentary as UTF-8") from None
+
+
 def write_text(root: Path, rel: str, text: str) -> Path:
     """Write a file inside the root atomically: readers see the old or the new
     text, never a mix, and a crash leaves the old file intact. Only under the

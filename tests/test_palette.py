@@ -20,7 +20,7 @@ ROOT = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", PALETTE.group(1)))
 RULES = [(sel.strip(), body) for sel, body in re.findall(r"([^{}]+)\{([^{}]*)\}", CSS)]
 TEXT = ("ink", "muted", "brand", "missed")  # body text, secondary text, headings and links, flags
 BACKGROUNDS = ("paper", "panel", "note", "page")
-CHIP = re.compile(r"\.(?:chip|g-|j-|sg-|s-|a-)")
+CHIP = re.compile(r"\.(?:chip|g-|j-|sg-|s-|a-|r-)")
 
 
 def luminance(colour: str) -> float:

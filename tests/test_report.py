@@ -90,16 +90,16 @@ def test_the_same_records_give_the_same_bytes(example: Path, stss: Any, tmp_path
         assert first.read_bytes() == second.read_bytes()
 
 
-def test_board_pack_lists_changes_from_git_by_date_and_the_school_summary_adds_the_commit(
+def test_the_board_pack_shows_support_decided_this_term_and_the_school_summary_lists_commits(
         history_example: Path, stss: Any) -> None:
     out = run(stss, "--records", history_example).stdout
-    changes = out.split("## Changes this term")[1].split("\n## ")[0]
-    assert "| 10 September 2026 | Brookfield Primary School | engagement opened: Maths SLE deployment" in changes
-    assert "| 14 October 2026 | Meadowbank Primary School | support level 2026-27: core" in changes
+    meadowbank = out.split("| Meadowbank Primary School |")[1].split("\n")[0]
+    assert "| Core offer; decided 14 October 2026 |" in meadowbank
     assert not re.search(r"\b[0-9a-f]{7}\b", out), "trustees are not shown commit ids"
-    assert "Records for 2026-27" not in changes  # committed before the term began
     summary = run(stss, "--records", history_example, "--school", SCHOOL).stdout
-    assert re.search(r"engagement opened: Maths SLE deployment .*\([0-9a-f]{7}\)", summary)
+    changes = summary.split("### Changes this term")[1]
+    assert re.search(r"10 September 2026: engagement opened: Maths SLE deployment .*\([0-9a-f]{7}\)", changes)
+    assert "Records for 2026-27" not in changes  # committed before the term began
 
 
 def test_the_trustees_pack_has_no_command_line_text(example: Path, stss: Any) -> None:
@@ -110,23 +110,31 @@ def test_the_trustees_pack_has_no_command_line_text(example: Path, stss: Any) ->
         assert "closed session of the board" in out
 
 
-def test_outside_git_the_report_says_history_is_unavailable(example: Path, stss: Any) -> None:
-    result = run(stss, "--records", example)
+def test_outside_git_the_school_summary_says_history_is_unavailable(example: Path, stss: Any) -> None:
+    result = run(stss, "--records", example, "--school", SCHOOL)
     assert result.exit_code == 0
     assert "Changes from the records' history are not available: the records folder is not in a git repository" \
         in result.stdout
 
 
-def test_board_pack_covers_every_section(example: Path, stss: Any) -> None:
+def test_board_pack_is_a_trust_summary_then_a_section_a_school(example: Path, stss: Any) -> None:
     out = run(stss, "--records", example).stdout
-    for heading in ("Schools by support level", "Latest inspection outcomes", "Entitlement delivery",
-                    "Open and overdue actions", "Engagements", "Staff deployment", "Changes this term"):
-        assert f"## {heading}" in out
-    assert "| Bespoke support (2) | Kingsmead High School, Riverside Academy |" in out
-    assert "| Urgent improvement (report card) (1) | Kingsmead High School |" in out
-    assert "partnership over 12 months: decide to join or end" in out
-    assert "18 December 2026 (ending soon)" in out
-    assert out.count("\n## ") == 8 + 12  # the overview and its sections, then one per school
+    for heading in ("The trust at a glance", "Trust-wide risks", "Impact", "Commentary"):
+        assert f"\n## {heading}\n" in out
+    assert out.count("\n## ") == 4 + 12  # the summary's sections, then one per school
+    assert "| Kingsmead High School | **Red**: Inspection: urgent improvement in attendance and behaviour |" in out
+    assert "| St Benedict's Catholic High School | **Green**: Set by the trust |" in out
+    assert "- **Partnerships needing a decision to join or end:** Ashcombe Primary School" in out
+    assert "Maths SLE deployment (autumn 2026) ends on 18 December 2026: extend or close" in out
+    assert "- **Requests from schools overdue:** none recorded" in out
+    assert "- **Engagement objectives:** 0 met, 3 moving, 1 not moving, 7 with no review recorded" in out
+    kingsmead = out.split("\n## Kingsmead High School\n")[1].split("\n## ")[0]
+    for heading in ("Objectives and their latest ratings", "Key findings this term", "Actions overdue", "Impact"):
+        assert f"### {heading}" in kingsmead
+    assert "- Persistent absence below 15% by July 2027 (Amber at the review of 20 October 2026, steady)" in kingsmead
+    assert "- Suspensions halved against 2025-26 (Red at the review of 20 October 2026, declining)" in kingsmead
+    assert "named attendance lead for each year group (no review recorded)" in kingsmead
+    assert "### Visits this term" not in out and "### Next steps" not in out  # full notes: the school summary
 
 
 # --- confidentiality -----------------------------------------------------------------
@@ -178,7 +186,8 @@ def hostile(mini: Path) -> Path:
 def test_a_hostile_note_is_inert_in_html(hostile: Path, stss: Any) -> None:
     result = run(stss, "--records", hostile, "--format", "html")
     assert result.exit_code == 0, result.output
-    html = result.stdout
+    assert "<script" not in result.stdout.lower() and "&lt;script&gt;alert('xss')" in result.stdout  # a finding
+    html = run(stss, "--records", hostile, "--format", "html", "--school", "hill-top").stdout
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert('xss')&lt;/script&gt;" in html
     assert "<b>know</b>" not in html
@@ -190,7 +199,9 @@ def test_a_hostile_note_is_inert_in_html(hostile: Path, stss: Any) -> None:
 
 
 def test_a_hostile_note_is_inert_in_markdown(hostile: Path, stss: Any) -> None:
-    out = run(stss, "--records", hostile, "--format", "md").stdout
+    pack = run(stss, "--records", hostile, "--format", "md").stdout
+    assert "\\<script>alert('xss')\\</script>" in pack and "<script" not in pack.replace("\\<script", "")
+    out = run(stss, "--records", hostile, "--format", "md", "--school", "hill-top").stdout
     assert "\\<script>alert('xss')\\</script>" in out
     assert "<script" not in out.replace("\\<script", "")
     assert "{{ 7*7 }}" in out
@@ -341,3 +352,36 @@ def test_build_lists_only_this_terms_board_level_changes(example: Path) -> None:
     assert model.history.events[0].school_name == "Riverside Academy"
     assert model.schools[0].changes == model.history.events
     assert model.kind == "school-summary" and [s.id for s in model.schools] == ["riverside-academy"]
+
+
+# --- the trust's commentary --------------------------------------------------------------
+
+
+def test_the_trusts_commentary_for_the_term_is_in_the_board_pack(example: Path, stss: Any) -> None:
+    out = run(stss, "--records", example, "--term", "autumn", "--format", "html").stdout
+    commentary = out.split('id="commentary"')[1].split("</section>")[0]
+    assert "<p>Kingsmead High School remains the trust's priority." in commentary
+    assert "<strong>red</strong>" in commentary  # markdown, rendered
+    spring = run(stss, "--records", example, "--term", "spring").stdout
+    assert "The trust has written no commentary for this term." in spring
+
+
+def test_a_hostile_commentary_is_inert(mini: Path, stss: Any) -> None:
+    write_records(mini, {"reports/2026-27/autumn.md":
+                         "<script>alert(1)</script> {{ 7*7 }} [x](javascript:alert(1)) <img src=x onerror=y>\n"})
+    html = run(stss, "--records", mini, "--term", "autumn", "--format", "html").stdout
+    assert "<script" not in html.lower() and "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
+    assert not re.search(r"href=\"\s*javascript", html, re.IGNORECASE) and "<img" not in html
+    md = run(stss, "--records", mini, "--term", "autumn").stdout
+    assert "\\<script>alert(1)\\</script> {{ 7*7 }} x \\<img" in md
+
+
+def test_a_commentary_through_a_link_is_refused(mini: Path, stss: Any, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("Not for the board.\n", "utf-8")
+    (mini / "reports/2026-27").mkdir(parents=True)
+    (mini / "reports/2026-27/autumn.md").symlink_to(outside)
+    result = run(stss, "--records", mini, "--term", "autumn")
+    assert result.exit_code == 1
+    assert "reports/2026-27/autumn.md:1:1: refused: a symbolic link" in result.stderr
+    assert "Not for the board." not in result.stdout

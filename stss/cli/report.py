@@ -44,7 +44,7 @@ def report(
 
     The same records, git history and --today always give the same bytes (md and html).
     """
-    from stss import calendar, render, reporting, usage
+    from stss import calendar, render, reporting, store, usage
     from stss.errors import UsageError
 
     loaded = open_records(records)
@@ -69,7 +69,7 @@ def report(
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
                             history_of(loaded.root, span.start, min(span.end, day)), school,
-                            include_confidential)
+                            include_confidential, store.read_commentary(loaded.root, year_id, term_id))
     _emit(render.render(model, model.kind, format, loaded.root, template), format, out)
 
 
