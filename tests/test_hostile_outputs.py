@@ -174,11 +174,13 @@ def test_a_remote_image_in_a_note_becomes_a_link() -> None:
     render.check_html(f"<!doctype html><html><body>{html}</body></html>", "board-pack.html.j2")
 
 
-def test_a_remote_image_in_a_note_does_not_block_the_board_pack(stss: Any, example: Path) -> None:
+def test_a_remote_image_in_a_note_does_not_block_the_report(stss: Any, example: Path) -> None:
     visit = next((example / "visits/2026-27").glob("*.md"))
-    visit.write_text(visit.read_text("utf-8") + "\n![chart](https://evil.example/chart.png)\n", "utf-8")
-    out = example / "pack.html"
-    result: Any = stss("report", "--records", example, "--year", "2026-27", "--term", "autumn",
+    text = visit.read_text("utf-8")
+    school = text.split("school: ", 1)[1].split()[0]
+    visit.write_text(text + "\n![chart](https://evil.example/chart.png)\n", "utf-8")
+    out = example / "summary.html"
+    result: Any = stss("report", "--records", example, "--year", "2026-27", "--term", "autumn", "--school", school,
                        "--today", TODAY, "--format", "html", "--out", out)
     assert result.exit_code == 0, result.output
     page = out.read_text("utf-8")
