@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from stss import yamledit
+from stss import layout, yamledit
 from stss.errors import StoreError
 from tests.conftest import EXAMPLE
 
-RECORD_FILES = sorted(p for p in EXAMPLE.rglob("*") if p.suffix in (".yaml", ".md") and ".stss-cache" not in p.parts)
+RECORD_FILES = sorted(p for p in EXAMPLE.rglob("*") if layout.is_record_path(p.relative_to(EXAMPLE).as_posix()))
 
 SCHOOL = """\
 name: Brookfield Primary School   # renamed 2018
