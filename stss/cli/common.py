@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -68,6 +70,87 @@ def visit_days(value: float | None) -> float | None:
     if value is not None and not (math.isfinite(value) and 0 < value <= MAX_DAYS):
         raise typer.BadParameter(f"days must be more than 0 and at most {MAX_DAYS}, got {value:g}")
     return value
+
+
+# --- every option's value, checked before a command runs ---------------------
+
+#: The longest text an option takes (ids, names, a line of text); free text may be
+#: longer; a path at most what the system allows. Longer is a slip, or hostile.
+MAX_OPTION_TEXT = 1_000
+MAX_FREE_TEXT = 20_000
+MAX_OPTION_PATH = 4_096
+#: Options whose text may run over lines (it goes into YAML as a block or a note).
+FREE_TEXT = frozenset({"reason", "rationale"})
+
+
+def checked_options(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """`callback`, run only once every option value is fit to become a file name
+    or go into a record: no NUL or other control character (a newline or tab
+    only in free text), no character that is not text (bytes that were not
+    UTF-8), no absurd length, and every number finite. Each is a usage error
+    (exit 2) naming the option; nothing has been read or written yet."""
+
+    @functools.wraps(callback)
+    def run(**params: Any) -> Any:
+        for name, value in params.items():
+            for item in value if isinstance(value, list | tuple) else (value,):
+                why = _unfit(name, item)
+                if why:
+                    from stss.errors import UsageError
+
+                    raise UsageError(f"{_option_name(callback, name)} {why}; nothing was read or written")
+        return callback(**params)
+
+    return run
+
+
+def _unfit(name: str, value: Any) -> str | None:
+    import math
+    import unicodedata
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if not isinstance(value, str | Path):
+        return None
+    text = str(value)
+    limit = MAX_OPTION_PATH if isinstance(value, Path) else MAX_FREE_TEXT if name in FREE_TEXT else MAX_OPTION_TEXT
+    if len(text) > limit:
+        return f"is {len(text):,} characters long; at most {limit:,}"
+    allowed = "\n\t" if name in FREE_TEXT else ""
+    for char in text:
+        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+            what = "a NUL byte" if char == "\0" else ("a byte that is not UTF-8" if unicodedata.category(char) == "Cs"
+                                                     else f"a control character (U+{ord(char):04X})")
+            return f"holds {what}"
+    return None
+
+
+def _option_name(callback: Callable[..., Any], name: str) -> str:
+    """How the person typed the option: `--out` for the parameter `out`, `DIRECTORY` for an argument."""
+    import typing
+
+    from typer.models import ArgumentInfo, OptionInfo
+
+    try:
+        hint = typing.get_type_hints(callback, include_extras=True).get(name)
+    except NameError:
+        hint = None
+    for info in typing.get_args(hint)[1:]:
+        if isinstance(info, OptionInfo) and info.param_decls:
+            return max(info.param_decls, key=len)
+        if isinstance(info, ArgumentInfo):
+            return name.upper()
+    return f"--{name.replace('_', '-')}"
+
+
+def check_all_options(app: typer.Typer) -> None:
+    """Give every command of `app` (and of its sub-apps) `checked_options`."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = checked_options(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            check_all_options(group.typer_instance)
 
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="Only this school (its id).", show_default=False)]

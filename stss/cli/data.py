@@ -44,7 +44,8 @@ def import_gias(
         "--trust", help="Take this trust's schools (as GIAS names it, any case; default: the name in trust.yaml).",
         show_default=False)] = None,
     urn: Annotated[list[int] | None, typer.Option(
-        "--urn", help="Take this school (repeat for more).", show_default=False)] = None,
+        "--urn", min=100000, max=999999, help="Take this school, by its six-digit URN (repeat for more).",
+        show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the files written.")] = False,
     encoding: Annotated[str | None, typer.Option(

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from stss.cli.common import StssGroup
+from stss.cli.common import StssGroup, check_all_options
 
 app = typer.Typer(
     cls=StssGroup,
@@ -55,6 +55,7 @@ COMMANDS = (
 
 for _name in COMMANDS:
     importlib.import_module(_name).register(app)
+check_all_options(app)
 
 
 def run() -> None:

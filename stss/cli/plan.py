@@ -40,7 +40,7 @@ def plan(
     school: Annotated[list[str] | None, typer.Option("--school", help="Only this school (repeat for more).", show_default=False)] = None,
     from_: Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Place nothing before this date (default: --today).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for tie-breaks and spreading: the same seed gives the same plan.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Seed for tie-breaks and spreading: the same seed gives the same plan.")] = 0,
     today: TodayOpt = None,
     format: Annotated[Literal["table", "json", "csv"], typer.Option(
         "--format", help="table, json or csv (the new visits and gaps; messages go to stderr).")] = "table",
