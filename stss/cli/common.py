@@ -80,7 +80,7 @@ MAX_OPTION_TEXT = 1_000
 MAX_FREE_TEXT = 20_000
 MAX_OPTION_PATH = 4_096
 #: Options whose text may run over lines (it goes into YAML as a block or a note).
-FREE_TEXT = frozenset({"reason", "rationale"})
+FREE_TEXT = frozenset({"reason", "rationale", "note"})
 
 
 def checked_options(callback: Callable[..., Any]) -> Callable[..., Any]:
