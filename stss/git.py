@@ -158,6 +158,25 @@ def _parse_log(out: str, strip: str) -> list[Commit]:
     return commits
 
 
+def commit_on(path: Path, day: dt.date) -> str | None:
+    """The last commit (on HEAD's line) committed on or before `day`, None when there is none."""
+    result = git(path, "rev-list", "-1", f"--before={day.isoformat()} 23:59:59", "HEAD", check=False)
+    return result.stdout.strip() or None
+
+
+def blobs_in(path: Path, commit: str, folder: str) -> list[tuple[str, str]]:
+    """(path relative to `path`, blob id) of each file directly in `folder` at `commit`."""
+    strip = prefix(path)
+    out = git(path, "ls-tree", "-z", "--end-of-options", commit, "--", f"{strip}{folder}/").stdout
+    found = []
+    for entry in out.split("\0"):
+        meta, _, name = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob" and fields[0] != "120000":  # never a link's target
+            found.append((name.removeprefix(strip), fields[2]))
+    return found
+
+
 def read_blobs(path: Path, specs: Sequence[tuple[str, str]]) -> list[bytes | None]:
     """The contents of each (revision, path relative to `path`), None where there is
     none; one `git cat-file --batch` for them all instead of a process per file.

@@ -338,6 +338,26 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
     return History(out, notes, shallow)
 
 
+def schools_on(root: Path, day: dt.date) -> dict[str, Mapping[str, Any]] | None:
+    """Each school's file, parsed, as committed on or before `day`: None when there was no
+    commit by then. Files that do not parse are left out. Raises `GitError` outside a repository."""
+    from stss import git
+
+    git.require_repo(root)
+    commit = git.commit_on(root, day) if git.has_commits(root) else None
+    if commit is None:
+        return None
+    kind = layout.KINDS["school"]
+    files = [(rel, blob) for rel, blob in git.blobs_in(root, commit, kind.folder or "")
+             if (found := layout.parse(rel)) is not None and found[0] is kind]
+    out: dict[str, Mapping[str, Any]] = {}
+    for (rel, _), raw in zip(files, git.read_objects(root, [blob for _, blob in files]), strict=True):
+        doc, _ = _doc(rel, raw)
+        if doc is not None:
+            out[layout.stem_of(rel)] = doc
+    return out
+
+
 def is_record_path(path: str) -> bool:
     """A file of a kind whose history is told."""
     found = layout.parse(path)

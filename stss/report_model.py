@@ -191,6 +191,7 @@ class TrendPoint:
     rating: Rating
     direction: str  # how the rating now compares: better | worse | same
     delivery: Tally  # that term's entitlement delivery
+    from_history: bool  # the trust's risk then read from the records as committed then (git)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from stss import calendar, standing
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import LIVE, Offer, Records, Term, Visit
+from stss.models import LIVE, Offer, Records, SupportDecision, Term, Visit
 from stss.objectives import progress
 from stss.report_model import (
     ActionItem,
@@ -61,10 +62,12 @@ NOTE_SECTIONS = {"summary": "Summary", "findings": "Findings", "strengths": "Str
 
 def build(records: Records, year: str, term: str, today: dt.date, usage: Sequence[UsageRow],
           history: History, school: str | None = None, include_confidential: bool = False,
-          commentary: str | None = None) -> Report:
+          commentary: str | None = None, committed: Mapping[str, Mapping[str, Any]] | None = None) -> Report:
     """The report for `term` of `year`: a board pack, or one school's summary when `school` is given.
 
-    `commentary` is the trust's own markdown for the term, shown as written (safely)."""
+    `commentary` is the trust's own markdown for the term, shown as written (safely).
+    `committed` maps each earlier term's last day (ISO) to the school files as committed
+    then, parsed (from git, see `earlier_days`): the trend reads the trust's risk then from them."""
     trust, offer = records.trust, records.offer
     assert trust is not None and offer is not None, "build() needs loaded records"
     span = calendar.terms(trust.years[year])[term]
@@ -76,7 +79,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         if span.start <= e.date <= span.end and _reported(e, year) and school in (None, e.school)),
         history.reason)
     ctx = _Context(records, year, term, span, today, include_confidential, usage, history, *_indexes(records, usage, today),
-                   _earlier(records, year, term, today, ids))
+                   _earlier(records, year, term, today, ids, committed or {}))
     sections = tuple(_school(ctx, sid) for sid in ids)
     rows = [r for r in usage if r.school in ids]
     title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
@@ -126,7 +129,7 @@ class _Context:
     actions_of: Mapping[str, list[OpenAction]]
     burns_of: Mapping[str, list[Burn]]
     # Usage as at the end of last term and of the same term last year, for the trend.
-    earlier: tuple[tuple[str, str, list[UsageRow]] | None, ...]
+    earlier: tuple[tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None, ...]
 
     def in_term(self, row: UsageRow) -> bool:
         """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
@@ -157,19 +160,32 @@ def _indexes(records: Records, usage: Iterable[UsageRow], today: dt.date) -> tup
     return usage_of, visits_of, actions_of, burns_of
 
 
-def _earlier(records: Records, year: str, term: str, today: dt.date,
-             ids: Sequence[str]) -> tuple[tuple[str, str, list[UsageRow]] | None, ...]:
-    """Usage rows as at the end of last term and of the same term last year (None: not in the records)."""
+def earlier_days(records: Records, year: str, term: str, today: dt.date) -> list[dt.date]:
+    """The last days of last term and of the same term last year, where the trust's calendar
+    has them and they have passed: the days the trend looks back to."""
     trust = records.trust
     assert trust is not None
-    out: list[tuple[str, str, list[UsageRow]] | None] = []
+    return [calendar.terms(trust.years[y])[t].end for y, t in standing.earlier_terms(year, term)
+            if y in trust.years and calendar.terms(trust.years[y])[t].end <= today]
+
+
+def _earlier(records: Records, year: str, term: str, today: dt.date, ids: Sequence[str],
+             committed: Mapping[str, Mapping[str, Any]]) -> tuple[
+        tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None, ...]:
+    """Usage rows as at the end of last term and of the same term last year, with the support
+    decisions as committed then where git has them (None: not in the trust's calendar)."""
+    trust = records.trust
+    assert trust is not None
+    out: list[tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None] = []
     wanted = set(ids)
     for y, t in standing.earlier_terms(year, term):
         if y not in trust.years or calendar.terms(trust.years[y])[t].end > today:
             out.append(None)
             continue
         end = calendar.terms(trust.years[y])[t].end
-        out.append((y, t, [r for r in usage_at(records, y, end) if r.school in wanted]))
+        docs = committed.get(end.isoformat())
+        out.append((y, t, [r for r in usage_at(records, y, end) if r.school in wanted],
+                    standing.decisions_in(docs, y) if docs is not None else None))
     return tuple(out)
 
 
@@ -188,7 +204,7 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
     shown = [v for v in done if ctx.shown(v.confidential)]
     overdue = sum(a.state == "overdue" for a in ctx.actions_of.get(sid, []))
     rating = standing.assess(records, sid, year, ctx.today, [r for r in rows if ctx.begun(r)], overdue)
-    trend = [standing.trend_point(records, sid, e[0], e[1], rating, e[2], tally) if e else None
+    trend = [standing.trend_point(records, sid, e[0], e[1], rating, e[2], tally, e[3]) if e else None
              for e in ctx.earlier]
     engagements = _engagements(ctx, sid)
     return SchoolSection(

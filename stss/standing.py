@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from stss import calendar
 from stss.actions import open_actions
-from stss.models import Engagement, Judgement, Ofsted2019, Ofsted2025, Records, School
+from stss.models import (
+    Engagement,
+    Judgement,
+    Ofsted2019,
+    Ofsted2025,
+    Records,
+    School,
+    SupportDecision,
+)
 from stss.models import Grade as GradeName
 from stss.rating import direction, rate, risk_on
 from stss.report_model import (
@@ -61,11 +69,28 @@ def overdue_entitlements(rows: Iterable[UsageRow]) -> int:
 
 
 def assess(records: Records, sid: str, year: str, day: dt.date, begun: Sequence[UsageRow],
-           actions_overdue: int) -> Rating:
-    """The school's rating on `day`: `begun` are its usage rows for periods begun by then."""
+           actions_overdue: int, decisions: Mapping[str, SupportDecision | None] | None = None) -> Rating:
+    """The school's rating on `day`: `begun` are its usage rows for periods begun by then.
+
+    `decisions`, when given and holding the school, is the year's support decision as it
+    was then (from git history), whose risk counts instead of today's record."""
     school = records.schools[sid]
-    return rate(risk_on(school.support.get(year), day), latest_by(school, day), overdue_entitlements(begun),
-                actions_overdue)
+    decision = decisions[sid] if decisions is not None and sid in decisions else school.support.get(year)
+    return rate(risk_on(decision, day), latest_by(school, day), overdue_entitlements(begun), actions_overdue)
+
+
+def decisions_in(docs: Mapping[str, Mapping[str, Any]], year: str) -> dict[str, SupportDecision | None]:
+    """Each school's support decision for `year` in school files as parsed YAML (as once
+    committed); None for a school with none, or one that does not read as a decision."""
+    out: dict[str, SupportDecision | None] = {}
+    for sid, doc in docs.items():
+        support = doc.get("support")
+        raw = support.get(year) if isinstance(support, Mapping) else None
+        try:
+            out[sid] = SupportDecision.model_validate(raw) if raw is not None else None
+        except ValueError:
+            out[sid] = None
+    return out
 
 
 def earlier_terms(year: str, term: str) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -77,11 +102,12 @@ def earlier_terms(year: str, term: str) -> tuple[tuple[str, str], tuple[str, str
 
 
 def trend_point(records: Records, sid: str, year: str, term: str, now: Rating, rows: Sequence[UsageRow],
-                tally: Any) -> TrendPoint | None:
+                tally: Any, decisions: Mapping[str, SupportDecision | None] | None = None) -> TrendPoint | None:
     """The school's rating and delivery at the end of `term` of `year`, from usage `rows` as at that day.
 
-    `tally` turns usage rows into the model's Tally (reporting owns it); None when the
-    trust has no such year or the school had no support decision that year."""
+    `tally` turns usage rows into the model's Tally (reporting owns it); `decisions` are the
+    support decisions as committed then (see `assess`). None when the trust has no such
+    year or the school had no support decision that year."""
     trust = records.trust
     if trust is None or year not in trust.years or year not in records.schools[sid].support:
         return None
@@ -89,9 +115,10 @@ def trend_point(records: Records, sid: str, year: str, term: str, now: Rating, r
     mine = [r for r in rows if r.school == sid]
     begun = [r for r in mine if r.period.start <= day]
     overdue = sum(a.state == "overdue" and a.visit_date <= day for a in open_actions(records, day, sid))
-    then = assess(records, sid, year, day, begun, overdue)
+    then = assess(records, sid, year, day, begun, overdue, decisions)
     return TrendPoint(year, term, then, direction(now, then),
-                      tally(r for r in mine if r.period.per != "year" and in_term(r, term)))
+                      tally(r for r in mine if r.period.per != "year" and in_term(r, term)),
+                      decisions is not None and sid in decisions)
 
 
 def level_changes(school: School, year: str, start: dt.date, end: dt.date,

@@ -385,3 +385,41 @@ def test_a_commentary_through_a_link_is_refused(mini: Path, stss: Any, tmp_path:
     assert result.exit_code == 1
     assert "reports/2026-27/autumn.md:1:1: refused: a symbolic link" in result.stderr
     assert "Not for the board." not in result.stdout
+
+
+def test_the_trend_reads_the_trusts_risk_as_committed_at_the_end_of_last_term(example: Path, stss: Any) -> None:
+    school = example / "schools/holy-family-catholic-primary.yaml"
+    now = school.read_text("utf-8")
+    then = now.replace("    rationale: Good school preparing for its first report-card inspection.\n",
+                       "    rationale: Good school preparing for its first report-card inspection.\n    risk: red\n")
+    assert then != now
+    row = "| Holy Family Catholic Primary School |"
+    before_git = run(stss, "--records", example).stdout.split(row)[1].split("\n")[0]
+    assert "Last term: Amber" in before_git  # the records as they stand: 2025-26 has no risk of its own
+    school.write_text(then, "utf-8")
+    git(example, "init", "-q")
+    git(example, "add", "-A", when="2026-07-01")
+    git(example, "commit", "-q", "-m", "Holy Family red for the summer", when="2026-07-01")
+    school.write_text(now, "utf-8")
+    git(example, "add", "-A", when="2026-09-10")
+    git(example, "commit", "-q", "-m", "2025-26 risk withdrawn", when="2026-09-10")
+    from_git = run(stss, "--records", example).stdout.split(row)[1].split("\n")[0]
+    assert "Last term: Red, now **better**" in from_git  # as committed by the end of the summer term
+    assert "a year ago: Green" in from_git  # autumn 2025: no commit by then, so the records as they stand
+
+
+def test_a_school_file_committed_as_a_link_is_never_followed(example: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from stss import history
+
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: Not a school\nsupport: {2025-26: {level: core, risk: red}}\n", "utf-8")
+    (example / "schools/linked.yaml").symlink_to(secret)
+    git(example, "init", "-q")
+    git(example, "add", "-A", when="2026-07-01")
+    git(example, "commit", "-q", "-m", "records with a link", when="2026-07-01")
+    docs = history.schools_on(example, dt.date(2026, 7, 22))
+    assert docs is not None and "holy-family-catholic-primary" in docs
+    assert "linked" not in docs
+    assert history.schools_on(example, dt.date(2026, 6, 30)) is None  # nothing committed by then

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -69,7 +70,8 @@ def report(
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
                             history_of(loaded.root, span.start, min(span.end, day)), school,
-                            include_confidential, store.read_commentary(loaded.root, year_id, term_id))
+                            include_confidential, store.read_commentary(loaded.root, year_id, term_id),
+                            committed_on(loaded.root, reporting.earlier_days(r, year_id, term_id, day)))
     _emit(render.render(model, model.kind, format, loaded.root, template), format, out)
 
 
@@ -91,6 +93,22 @@ def current_term(trust: Trust, year_id: str, day: dt.date) -> str:
 
     begun = [name for name, t in calendar.terms(trust.years[year_id]).items() if t.start <= day]
     return begun[-1] if begun else "autumn"
+
+
+def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]]:
+    """The school files as committed on each day (by ISO date), where git has them."""
+    from stss import history
+    from stss.errors import GitError
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for day in days:
+        try:
+            docs = history.schools_on(root, day)
+        except GitError:  # not in git: the trend reads the records as they stand
+            return {}
+        if docs is not None:
+            out[day.isoformat()] = docs
+    return out
 
 
 def history_of(root: Path, since: dt.date, until: dt.date) -> History:
