@@ -8,7 +8,11 @@ error (and no new warning, unless forced), each file atomically through
 byte-for-byte as it was.
 
 Problems the records had before the change are not held against it: only
-problems the change would bring count.
+problems the change would bring count. The records may be those of a scope
+(`layout.Scope`: one school's visits of one year, say) as long as they hold
+every file the change edits: no rule relates a visit to another visit, so a
+visit is judged against the trust, the offer and the ids of everything else
+just as a full validate judges it (tests/test_scope.py).
 """
 
 from __future__ import annotations

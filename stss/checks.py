@@ -33,7 +33,8 @@ Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
 def _ids(records: Records, broken: frozenset[str], kind: str) -> frozenset[str]:
     """The ids of this kind that exist: valid records, and files that failed their own validation."""
     table = getattr(records, KINDS[kind].field)
-    return frozenset(table) | {ident for k, ident in map(_kind_or_none, broken) if k == kind}
+    return (frozenset(table) | records.unread.get(kind, frozenset())
+            | {ident for k, ident in map(_kind_or_none, broken) if k == kind})
 
 
 def _kind_or_none(path: str) -> tuple[str | None, str]:

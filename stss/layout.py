@@ -35,6 +35,8 @@ class Kind:
     file: str | None = None
     by_year: bool = False
     history: bool = False  # `stss history` tells its changes
+    #: Files are named `<date>-<school>-...`, so a one-school read picks them by name.
+    school_in_name: bool = False
 
     @property
     def front_matter(self) -> bool:
@@ -48,7 +50,8 @@ KINDS: Mapping[str, Kind] = {k.name: k for k in (
     Kind("school", "schools", School, School, ".yaml", folder="schools", history=True),
     Kind("person", "people", Person, Person, ".yaml", folder="people"),
     Kind("engagement", "engagements", Engagement, Engagement, ".yaml", folder="engagements", history=True),
-    Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True),
+    Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True,
+         school_in_name=True),
 )}
 ROOT = KINDS["trust"]
 #: The two files at the root: the trust's calendar and its offer.
@@ -62,6 +65,61 @@ FILE_MODELS: Mapping[str, type[Record]] = {name: k.model for name, k in KINDS.it
 HISTORY_FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.history and k.folder)
 #: Every folder holding records, for `stss init`.
 FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.folder)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a command reads. `None` means every one.
+
+    - `years`: the academic years whose folders are read, for kinds kept by
+      year (visits); `days` adds the years those days fall in, which only
+      trust.yaml can tell (the loader works them out once it has read it),
+      and `before` the years before those.
+    - `schools`: for kinds whose file names begin with the date and the school
+      (`<date>-<school>-...`), only the files named for these schools (a file
+      named otherwise, which validate warns about, is not one school's); and
+      only these schools' own files in `schools/`. Records of other schools
+      are not read, but their ids are known.
+
+    Root files, people, engagements and other flat folders are always read
+    whole: they are small, and most rules need every id in them."""
+
+    years: frozenset[str] | None = None
+    days: tuple[dt.date, ...] = ()
+    schools: frozenset[str] | None = None
+    #: Also read this many configured years before each year read (for a rule
+    #: that looks back, such as who served a school last).
+    before: int = 0
+
+    @property
+    def everything(self) -> bool:
+        return self.years is None and self.schools is None
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the years are known without trust.yaml."""
+        return not self.days and not (self.before and self.years)
+
+    def with_years(self, years: Collection[str]) -> Scope:
+        """The same scope, its `days` and `before` resolved into these years."""
+        return Scope(frozenset(years), (), self.schools)
+
+    def wants_year(self, year: str) -> bool:
+        return self.years is None or year in self.years
+
+    def wants_file(self, kind: Kind, stem: str) -> bool:
+        """Whether a flat folder's record `stem` is read (only a school's own file is limited)."""
+        return self.schools is None or kind.name != "school" or stem in self.schools
+
+    def name_filter(self, kind: Kind) -> tuple[str, ...] | None:
+        """For a kind kept by year: the ends of `<date>-` a file name must begin with
+        (`<school>-`), or None when every file is read."""
+        if self.schools is None or not kind.school_in_name:
+            return None
+        return tuple(f"{school}-" for school in sorted(self.schools))
+
+
+EVERYTHING = Scope()
 
 
 def singles() -> list[Kind]:

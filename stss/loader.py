@@ -14,14 +14,22 @@ from pathlib import Path
 
 from stss import checks, layout, store
 from stss.errors import Problem, has_errors
+from stss.layout import EVERYTHING, Scope
 from stss.models import Records
 
 
 @dataclass(frozen=True)
 class Loaded:
+    """The records a command read, and their problems. With a `scope` short of
+    everything (`layout.Scope`), the records and problems are those of the
+    files in scope, checked against everything they name."""
+
     root: Path
     records: Records
     problems: tuple[Problem, ...]
+    scope: Scope = EVERYTHING
+    #: Every record file read (valid or not), relative to the root.
+    paths: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -54,13 +62,34 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def load(root: Path, use_cache: bool = True) -> Loaded:
+def load(root: Path, use_cache: bool = True, scope: Scope = EVERYTHING) -> Loaded:
+    """Read, validate and check the records `scope` reads (by default, all)."""
     with _no_cycle_collection():
-        return _load(root, use_cache)
+        return _load(root, use_cache, resolve(root, scope))
 
 
-def _load(root: Path, use_cache: bool) -> Loaded:
-    parsed, problems = store.read_all(root, use_cache=use_cache)
+def resolve(root: Path, scope: Scope) -> Scope:
+    """`scope` with its `days` turned into the academic years they fall in
+    (none, for a day outside every year, or when trust.yaml does not validate),
+    and with the `before` years before each."""
+    if scope.resolved:
+        return scope
+    from stss import calendar
+
+    trust = store.read_trust(root)
+    if trust is None:
+        return scope.with_years(scope.years or ())
+    years = set(scope.years or ()) | {y for y in (calendar.year_of(trust, day) for day in scope.days) if y}
+    configured = sorted(trust.years)
+    for year in list(years):
+        if year in configured and scope.before:
+            at = configured.index(year)
+            years.update(configured[max(0, at - scope.before):at])
+    return scope.with_years(years)
+
+
+def _load(root: Path, use_cache: bool, scope: Scope) -> Loaded:
+    parsed, problems, unread = store.read_scope(root, scope, use_cache=use_cache)
     fields: dict[str, object] = {k.field: {} for k in layout.tables()}
     broken = set()
     for path, (rf, result) in parsed.items():
@@ -76,6 +105,6 @@ def _load(root: Path, use_cache: bool) -> Loaded:
             table = fields[kind.field]
             assert isinstance(table, dict)
             table[path if kind.by_year else rf.record_id] = model
-    records = Records(**fields)  # type: ignore[arg-type]
+    records = Records(**fields, unread=unread)  # type: ignore[arg-type]
     problems.extend(store.locate(root, checks.run(records, frozenset(broken))))
-    return Loaded(root, records, tuple(sorted(problems)))
+    return Loaded(root, records, tuple(sorted(problems)), scope, frozenset(parsed))

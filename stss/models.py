@@ -458,6 +458,14 @@ class Records:
     people: Mapping[str, Person] = field(default_factory=dict)
     engagements: Mapping[str, Engagement] = field(default_factory=dict)
     visits: Mapping[str, Visit] = field(default_factory=dict)
+    #: Ids of records on disk that were not read (a command reading one school
+    #: knows the other schools' ids, not their records), by kind.
+    unread: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def school_ids(self) -> frozenset[str]:
+        """Every school on disk, read or not."""
+        return frozenset(self.schools) | self.unread.get("school", frozenset())
 
     def activity(self, activity_id: str) -> Activity | None:
         return self.offer.activities.get(activity_id) if self.offer else None

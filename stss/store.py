@@ -17,8 +17,11 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +33,9 @@ from stss.layout import ROOT_MARKER
 from stss.parsing import Parsed, decode, is_slug, parse_file, split_front_matter
 
 CACHE_DIR = ".stss-cache"
-CACHE_FILE = "records.json"
+CACHE_FILE = "records.sqlite"
+#: The cache of earlier versions (one JSON file), removed when the database is made.
+LEGACY_CACHE_FILE = "records.json"
 ENV_VAR = "STSS_RECORDS"
 #: A file modified this recently could be written again within the same clock
 #: tick, leaving its stamp as it was, so it is not cached (git's "racy clean"
@@ -63,8 +68,15 @@ class RecordFile:
     record_id: str
 
 
-def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
-    """Every record file under the root, and warnings for files stss will not read."""
+def list_files(root: Path, scope: layout.Scope = layout.EVERYTHING) -> tuple[list[RecordFile], list[Problem]]:
+    """Every record file under the root that `scope` reads, and warnings for
+    files stss will not read (in the folders the scope reads)."""
+    files, problems, _ = _listing(root, scope)
+    return files, problems
+
+
+def _listing(root: Path, scope: layout.Scope) -> tuple[list[RecordFile], list[Problem], dict[str, frozenset[str]]]:
+    """`list_files`, and the ids of the flat records on disk the scope leaves unread, by kind."""
     files: list[RecordFile] = []
     problems: list[Problem] = []
     for single in layout.singles():
@@ -76,6 +88,7 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
         else:
             problems.append(Problem(name, 1, 1, message=f"{name} is missing",
                                     hint="the activity catalogue and support levels live there"))
+    schools: list[str] = []
     for flat in layout.flat():
         kind, folder = flat.name, flat.folder or ""
         for entry in _entries(root, folder, problems):
@@ -87,28 +100,83 @@ def list_files(root: Path) -> tuple[list[RecordFile], list[Problem]]:
                 problems.append(Problem(rel, 1, 1, message=f"'{stem}' is not a valid id for a file name",
                                         hint="ids are lower-case letters, digits and hyphens"))
             else:
-                files.append(RecordFile(kind, rel, stem))
+                if kind == "school":
+                    schools.append(stem)
+                if scope.wants_file(flat, stem):
+                    files.append(RecordFile(kind, rel, stem))
     for yearly in layout.yearly():
-        files.extend(_yearly(root, yearly, problems))
+        files.extend(_yearly(root, yearly, problems, scope))
     with os.scandir(root) as top:
         problems.extend(_stray_temps("", top))
     problems.extend(_template_problems(root))
-    return files, problems
+    unread = frozenset(schools) - {f.record_id for f in files if f.kind == "school"}
+    return files, problems, ({"school": unread} if unread else {})
 
 
-def _yearly(root: Path, kind: layout.Kind, problems: list[Problem]) -> Iterator[RecordFile]:
-    folder, suffix, cut = kind.folder or "", kind.suffix, -len(kind.suffix)
+def _yearly(root: Path, kind: layout.Kind, problems: list[Problem], scope: layout.Scope) -> Iterator[RecordFile]:
+    folder = kind.folder or ""
+    wanted = scope.name_filter(kind)
+    if scope.years is not None:  # only the years asked for: never list the others
+        # Years come from the command line: only names of academic years become paths.
+        years = [y for y in sorted(scope.years) if YEAR_NAME.fullmatch(y) and os.path.isdir(root / folder / y)]
+        if os.path.islink(root / folder):
+            problems.append(Problem(folder, 1, 1, message=LINK, hint=LINK_HINT))
+            years = []
+        for name in years:
+            if os.path.islink(root / folder / name):
+                problems.append(Problem(f"{folder}/{name}", 1, 1, message=LINK, hint=LINK_HINT))
+                continue
+            yield from _year_files(root, kind, f"{folder}/{name}/", problems, wanted)
+        return
     for year in _entries(root, folder, problems):
         if year.is_symlink() or not year.is_dir():
             problems.append(_ignored(f"{folder}/{year.name}", year, "a year folder such as 2026-27/"))
             continue
-        prefix = f"{folder}/{year.name}/"
-        for entry in _entries(root, prefix[:-1], problems):  # tens of thousands: keep it lean
-            name = entry.name
-            if name.endswith(suffix) and not entry.is_symlink() and entry.is_file():
+        yield from _year_files(root, kind, f"{folder}/{year.name}/", problems, wanted)
+
+
+#: The name of a year folder (`2026-27`).
+YEAR_NAME = re.compile(r"\d{4}-\d{2}")
+
+
+def _year_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Problem],
+                wanted: tuple[str, ...] | None) -> Iterator[RecordFile]:
+    suffix, cut = kind.suffix, -len(kind.suffix)
+    if wanted is not None:  # one school's files of tens of thousands: pick them by name first
+        yield from _named_files(root, kind, prefix, problems, wanted)
+        return
+    for entry in _entries(root, prefix[:-1], problems):  # tens of thousands: keep it lean
+        name = entry.name
+        if name.endswith(suffix) and not entry.is_symlink() and entry.is_file():
+            yield RecordFile(kind.name, prefix + name, name[:cut])
+        else:
+            problems.append(_ignored(prefix + name, entry, suffix))
+
+
+def _named_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Problem],
+                 wanted: tuple[str, ...]) -> Iterator[RecordFile]:
+    """The files of a year folder named `<date>-<school>-...` for the wanted
+    schools (`wanted` holds `<school>-`), without looking at the others."""
+    suffix, cut = kind.suffix, -len(kind.suffix)
+    folder = root / prefix[:-1]
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        problems.append(Problem(prefix[:-1], 1, 1, message=f"{prefix[:-1]} is a file, not a folder"))
+        return
+    chosen = sorted(n for n in names if n[10:11] == "-" and n[11:].startswith(wanted))
+    for name in chosen:
+        with contextlib.suppress(FileNotFoundError):
+            st = os.lstat(folder / name)
+            if name.endswith(suffix) and stat.S_ISREG(st.st_mode):
                 yield RecordFile(kind.name, prefix + name, name[:cut])
+            elif stat.S_ISLNK(st.st_mode):
+                problems.append(Problem(prefix + name, 1, 1, message=LINK, hint=LINK_HINT))
             else:
-                problems.append(_ignored(prefix + name, entry, suffix))
+                problems.append(Problem(prefix + name, 1, 1, Severity.WARNING, "ignored: not a record file",
+                                        hint=f"stss reads only {suffix} here"))
 
 
 LINK = "a symbolic link, which stss never reads or writes through"
@@ -179,113 +247,270 @@ def _template_problems(root: Path) -> list[Problem]:
 
 def read_all(root: Path, use_cache: bool = True) -> tuple[dict[str, tuple[RecordFile, Parsed]], list[Problem]]:
     """Parse every record file. Returns {path: (file, parsed)} and listing problems."""
-    files, problems = list_files(root)
-    cache = _Cache(root) if use_cache else None
-    out: dict[str, tuple[RecordFile, Parsed]] = {}
-    base = str(root)  # os.path over pathlib: this loop runs for every file
-    for rf in files:
-        full = os.path.join(base, rf.path)
-        try:
-            # Stat before reading: if the file changes in between, the cache
-            # holds new text under the old stamp, which the next run re-reads.
-            st = os.stat(full)
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            parsed = cache.get(rf, stamp) if cache else None
-            if parsed is None:
-                with open(full, "rb") as fh:
-                    raw = fh.read()
-                parsed = _with_positions(rf.path, raw, parse_file(rf.kind, rf.path, raw))
-                if cache and st.st_mtime_ns < time.time_ns() - RACY_NS:
-                    cache.put(rf, stamp, parsed)
-        except FileNotFoundError:  # deleted since it was listed: it is gone
-            if rf.kind == "trust":
-                raise StoreError(f"{root} has no {ROOT_MARKER}") from None
-            continue
-        except OSError as exc:
-            parsed = Parsed(None, (Problem(rf.path, 1, 1, message=f"cannot read: {exc.strerror}"),))
-        out[rf.path] = (rf, parsed)
-    if cache:
-        cache.keep_only(out)
-        cache.save()
+    out, problems, _ = read_scope(root, layout.EVERYTHING, use_cache)
     return out, problems
 
 
+def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple[
+        dict[str, tuple[RecordFile, Parsed]], list[Problem], dict[str, frozenset[str]]]:
+    """Parse the record files `scope` reads. Returns {path: (file, parsed)},
+    listing problems, and the ids of records on disk the scope left unread."""
+    files, problems, unread = _listing(root, scope)
+    cache = _Cache(root) if use_cache else None
+    out: dict[str, tuple[RecordFile, Parsed]] = {}
+    base = str(root)  # os.path over pathlib: this loop runs for every file
+    racy = time.time_ns() - RACY_NS
+    for folder, group in _by_folder(files):
+        cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
+        for rf in group:
+            full = os.path.join(base, rf.path)
+            try:
+                # Stat before reading: if the file changes in between, the cache
+                # holds new text under the old stamp, which the next run re-reads.
+                st = os.stat(full)
+                stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                row = cached.get(rf.path)
+                parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
+                if parsed is None:
+                    with open(full, "rb") as fh:
+                        raw = fh.read()
+                    parsed = _with_positions(rf.path, raw, parse_file(rf.kind, rf.path, raw))
+                    if cache and st.st_mtime_ns < racy:
+                        cache.put(folder, rf, stamp, parsed)
+            except FileNotFoundError:  # deleted since it was listed: it is gone
+                if rf.kind == "trust":
+                    raise StoreError(f"{root} has no {ROOT_MARKER}") from None
+                continue
+            except OSError as exc:
+                parsed = Parsed(None, (Problem(rf.path, 1, 1, message=f"cannot read: {exc.strerror}"),))
+            out[rf.path] = (rf, parsed)
+    if cache:
+        if scope.everything:
+            cache.keep_only({rf.path for rf in files})
+        cache.close()
+    return out, problems, unread
+
+
+def read_trust(root: Path) -> Any:
+    """The trust's model (the root file), or None when it does not validate (the full read says why)."""
+    rf = RecordFile("trust", layout.ROOT.file or "", "trust")
+    if os.path.islink(root / rf.path):
+        return None
+    try:
+        return parse_file(rf.kind, rf.path, inside(root, rf.path).read_bytes()).model
+    except (OSError, StoreError):
+        return None
+
+
+def _by_folder(files: list[RecordFile]) -> Iterator[tuple[str, list[RecordFile]]]:
+    """The files grouped by folder, in listing order (each folder's files are listed together)."""
+    group: list[RecordFile] = []
+    current = None
+    for rf in files:
+        folder = rf.path.rpartition("/")[0]
+        if folder != current and group:
+            yield current or "", group
+            group = []
+        current = folder
+        group.append(rf)
+    if group:
+        yield current or "", group
+
+
 class _Cache:
-    """Parsed records from the last run, as JSON (never pickle: the folder
-    could arrive in a pull request). Any damage means a cold read, never a
-    wrong answer: an entry is used only if it matches the code version and the
-    file's path, size, modification and change times and inode, and what it
-    holds validates again. The change time and inode cannot be set from a
-    commit, an archive or `touch`, so a cache that arrives with the records
-    never matches them. Several stss processes may share the cache: each
-    replaces the file whole, and a lost update only costs a re-read."""
+    """Parsed records from earlier runs, one SQLite row per file
+    (`.stss-cache/records.sqlite`), so a command reads and writes the rows of
+    just the files it reads. Any damage means a cold read, never a wrong
+    answer: the database is used only if its tables are exactly the ones stss
+    makes (anything else is deleted and made again), an entry only if it
+    matches the code version and the file's path, size, modification and
+    change times and inode, and what it holds validates again. The change
+    time and inode cannot be set from a commit, an archive or `touch`, so a
+    cache that arrives with the records never matches them. Several stss
+    processes may share the cache: SQLite takes turns, and a process that
+    cannot get its turn quickly leaves its rows unwritten, which only costs a
+    later re-read. Rows hold JSON, never pickles."""
+
+    BATCH = 2000
 
     def __init__(self, root: Path) -> None:
-        self.folder = root / CACHE_DIR
-        self.path = self.folder / CACHE_FILE
-        self.entries: dict[str, Any] = {}
-        self.dirty = False
-        try:
-            if os.path.islink(self.folder):  # never read or write through a link
-                return
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            with open(fd, "rb") as fh:
-                data = json.loads(fh.read())
-            if isinstance(data, dict) and data.get("version") == _code_version():
-                entries = data.get("entries")
-                self.entries = entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, RecursionError):
-            pass
+        self.root = root
+        self.db: Any = None
+        self.pending: list[tuple[str, str, str, str, str | None, str | None, str]] = []
+        self.stale: list[str] = []
+        with contextlib.suppress(OSError, StoreError):
+            self.db = _open_cache(root)
 
-    def get(self, rf: RecordFile, stamp: tuple[int, ...]) -> Parsed | None:
-        entry = self.entries.get(rf.path)
-        if not isinstance(entry, dict) or entry.get("stamp") != list(stamp) or entry.get("kind") != rf.kind:
-            return None
+    def folder(self, folder: str, paths: list[str]) -> dict[str, tuple[str, str, str | None, str]]:
+        """The cached rows of these paths of one folder: {path: (kind, stamp, model, problems)}."""
+        if self.db is None:
+            return {}
+        import sqlite3
+
         try:
+            if len(paths) > 500:
+                wanted = set(paths)
+                rows = [r for r in self.db.execute(
+                    "SELECT path, kind, stamp, model, problems FROM files WHERE folder = ?", (folder,))
+                    if r[0] in wanted]
+            else:
+                marks = ",".join("?" * len(paths))
+                rows = self.db.execute(f"SELECT path, kind, stamp, model, problems FROM files WHERE path IN ({marks})",
+                                       paths).fetchall()
+        except sqlite3.Error:
+            return {}
+        return {r[0]: r[1:] for r in rows}
+
+    @staticmethod
+    def parsed(rf: RecordFile, stamp: str, row: Any) -> Parsed | None:
+        try:
+            kind, cached_stamp, model_json, rows = row
+            if cached_stamp != stamp or kind != rf.kind:
+                return None
             model_type = layout.KINDS[rf.kind].read_as
-            model_json, rows = entry["model"], entry["problems"]
             model = model_type.__pydantic_validator__.validate_json(model_json) if model_json is not None else None
-            problems = tuple(_cached_problem(rf.path, row) for row in rows) if rows else ()
-        except (ValueError, TypeError, KeyError, IndexError):
+            problems = tuple(_cached_problem(rf.path, r) for r in json.loads(rows)) if rows != "[]" else ()
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError):
             return None
         # What parse_file returns: a model and no errors, or errors and no model.
         if (model is None) != (bool(problems) and any(p.is_error for p in problems)):
             return None
         return Parsed(model, problems)
 
-    def put(self, rf: RecordFile, stamp: tuple[int, ...], parsed: Parsed) -> None:
-        self.entries[rf.path] = {
-            "kind": rf.kind,
-            "stamp": list(stamp),
-            "model": parsed.model.model_dump_json() if parsed.model else None,
-            "problems": [[p.line, p.column, p.severity.value, p.message, p.hint] for p in parsed.problems],
-        }
-        self.dirty = True
+    def put(self, folder: str, rf: RecordFile, stamp: str, parsed: Parsed) -> None:
+        model = parsed.model
+        school = getattr(model, "school", None)
+        self.pending.append((
+            rf.path, folder, rf.kind, stamp, school if isinstance(school, str) else None,
+            model.model_dump_json() if model is not None else None,
+            json.dumps([[p.line, p.column, p.severity.value, p.message, p.hint] for p in parsed.problems]),
+        ))
+        if len(self.pending) >= self.BATCH:
+            self._flush()
 
-    def keep_only(self, paths: Iterable[str]) -> None:
-        keep = set(paths)
-        for gone in [p for p in self.entries if p not in keep]:
-            del self.entries[gone]
-            self.dirty = True
+    def keep_only(self, paths: set[str]) -> None:
+        """Forget the files no longer on disk (after listing them all)."""
+        import sqlite3
 
-    def save(self) -> None:
-        if not self.dirty:
+        if self.db is None:
             return
-        with contextlib.suppress(OSError, StoreError):
-            _atomic_write(cache_folder(self.folder.parent) / CACHE_FILE, self._json())
+        with contextlib.suppress(sqlite3.Error):
+            self.stale.extend(p for (p,) in self.db.execute("SELECT path FROM files") if p not in paths)
 
-    def _json(self) -> Iterator[bytes]:
-        """The cache as JSON, a thousand entries at a time: for a large trust
-        it runs to hundreds of megabytes, and json.dumps would hold it twice
-        over at the peak of a cold run."""
-        encode = json.JSONEncoder(separators=(",", ":")).encode  # ASCII only
-        yield b'{"version":' + encode(_code_version()).encode("ascii") + b',"entries":{'
-        items = list(self.entries.items())
-        for start in range(0, len(items), 1000):
-            batch = items[start:start + 1000]
-            text = ",".join(f"{encode(path)}:{encode(entry)}" for path, entry in batch)
-            yield (("," if start else "") + text).encode("ascii")
-        yield b"}}"
+    def _flush(self) -> None:
+        import sqlite3
+
+        pending, stale, self.pending, self.stale = self.pending, self.stale, [], []
+        if self.db is None or not (pending or stale):
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", pending)
+                self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:  # busy (another stss is writing), full disk, damaged: re-read next time
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            self._flush()
+            self.db.close()
+            self.db = None
+
+
+#: The cache's tables, exactly: a database with anything else in it is not ours.
+_SCHEMA = (
+    ("table", "files", "CREATE TABLE files (path TEXT PRIMARY KEY, folder TEXT NOT NULL, kind TEXT NOT NULL, "
+                       "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL)"),
+    ("index", "files_by_folder", "CREATE INDEX files_by_folder ON files (folder)"),
+    ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+)
+#: `PRAGMA application_id` of a cache database ("stss").
+_APPLICATION_ID = 0x73747373
+
+
+def _open_cache(root: Path) -> Any:
+    """The cache database, made (or made again) if it is missing, damaged, of an
+    older version of stss, or not one stss made. Never through a link."""
+    import sqlite3
+
+    folder = root / CACHE_DIR
+    path = folder / CACHE_FILE
+    if os.path.islink(folder) or os.path.islink(path):
+        return None
+    if os.path.isfile(path):
+        with contextlib.suppress(sqlite3.Error):
+            db = _connect(path, "rw")
+            if _is_ours(db):
+                return db
+            db.close()
+    with contextlib.suppress(sqlite3.Error, OSError):
+        _make_cache(cache_folder(root) / CACHE_FILE)
+        db = _connect(path, "rw")
+        if _is_ours(db):
+            return db
+        db.close()
+    return None
+
+
+def _connect(path: Path, mode: str) -> Any:
+    import sqlite3
+
+    uri = f"file:{urllib.parse.quote(str(path))}?mode={mode}&nofollow=1"
+    db = sqlite3.connect(uri, uri=True, timeout=0.5, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA trusted_schema = OFF")
+    db.execute("PRAGMA synchronous = OFF")  # a cache: a crash may lose rows, never the records
+    return db
+
+
+def _make_cache(path: Path) -> None:
+    """A new, empty cache database, made aside and renamed into place whole, so
+    no process ever opens a half-made one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        db = _connect(Path(tmp), "rw")
+        try:
+            db.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
+            db.execute("BEGIN")
+            for _, _, sql in _SCHEMA:
+                db.execute(sql)
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (_code_version(),))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        for leftover in (path.with_name(path.name + "-journal"), path.with_name(LEGACY_CACHE_FILE)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)  # a damaged database's journal; the JSON cache of earlier versions
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _is_ours(db: Any) -> bool:
+    import sqlite3
+
+    try:
+        if db.execute("PRAGMA application_id").fetchone() != (_APPLICATION_ID,):
+            return False
+        schema = db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        if sorted(schema) != sorted(_SCHEMA):
+            return False
+        version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        if version != (_code_version(),):  # another version of stss: its rows say nothing about this one's parse
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM files")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (_code_version(),))
+            db.execute("COMMIT")
+        return True
+    except sqlite3.Error:
+        return False
 
 
 def _cached_problem(path: str, row: Any) -> Problem:

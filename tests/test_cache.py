@@ -1,4 +1,4 @@
-"""The parse cache (.stss-cache/records.json) never changes what stss finds.
+"""The parse cache (.stss-cache/records.sqlite) never changes what stss finds.
 
 Every test runs `stss` as a real process (`python -m stss`), as a person or
 CI would, and compares what it reports with and without the cache: a changed
@@ -13,10 +13,12 @@ back), because stss does not cache a file modified in the last two seconds
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,8 +72,18 @@ def age(root: Path, seconds: int = 60) -> None:
 
 
 def cache_entries(root: Path) -> dict[str, Any]:
-    entries: dict[str, Any] = json.loads((root / store.CACHE_DIR / store.CACHE_FILE).read_text())["entries"]
-    return entries
+    """The cache's rows, by path."""
+    with contextlib.closing(sqlite3.connect(root / store.CACHE_DIR / store.CACHE_FILE)) as db:
+        rows = db.execute("SELECT path, kind, stamp, model, problems FROM files").fetchall()
+    return {path: {"kind": kind, "stamp": stamp, "model": model, "problems": problems}
+            for path, kind, stamp, model, problems in rows}
+
+
+def sql(root: Path, *statements: str, args: tuple[Any, ...] = ()) -> None:
+    with contextlib.closing(sqlite3.connect(root / store.CACHE_DIR / store.CACHE_FILE)) as db:
+        for statement in statements:
+            db.execute(statement, args if "?" in statement else ())
+        db.commit()
 
 
 @pytest.fixture
@@ -141,27 +153,78 @@ def test_a_deleted_school_is_missed_by_the_visits_that_name_it(trust: Path) -> N
 
 CORRUPTIONS: dict[str, bytes] = {
     "empty": b"",
-    "truncated": b'{"version": "x", "entries": {"trust.yaml": {"kind": "tr',
-    "not json": b"\x00\x01garbage\xff",
-    "a list": b"[]",
-    "entries a list": b'{"version": "VERSION", "entries": []}',
-    "deeply nested": b"[" * 100_000 + b"]" * 100_000,
-    "wrong version": b'{"version": "0", "entries": {}}',
+    "truncated": b"SQLite format 3\x00\x10\x00\x01\x01",
+    "not a database": b"\x00\x01garbage\xff",
+    "the JSON of earlier versions": b'{"version": "VERSION", "entries": {}}',
 }
 
 
-@pytest.mark.parametrize("damage", sorted(CORRUPTIONS))
-def test_a_corrupt_cache_means_a_cold_read_and_is_then_rewritten(trust: Path, damage: str) -> None:
+def _other_database(path: Path, statements: list[str]) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        for statement in statements:
+            db.execute(statement)
+        db.commit()
+
+
+#: Databases that are not a cache stss made, or not of this version.
+OTHER_DATABASES: dict[str, list[str]] = {
+    "another program's": ["CREATE TABLE notes (x)"],
+    "our tables and a trigger": [
+        "PRAGMA application_id = 1937011571",
+        "CREATE TABLE files (path TEXT PRIMARY KEY, folder TEXT NOT NULL, kind TEXT NOT NULL, "
+        "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL)",
+        "CREATE INDEX files_by_folder ON files (folder)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TRIGGER t AFTER INSERT ON files BEGIN DELETE FROM meta; END",
+    ],
+}
+
+
+def _prepare_corrupt(trust: Path) -> tuple[int, list[dict[str, Any]], str]:
     (trust / SCHOOL).write_text((trust / SCHOOL).read_text() + "colour: blue\n")
     age(trust)
     expected = validate(trust, "--no-cache")
     assert expected[0] == 1
+    (trust / store.CACHE_DIR).mkdir(exist_ok=True)
+    return expected
+
+
+@pytest.mark.parametrize("damage", sorted(CORRUPTIONS))
+def test_a_corrupt_cache_means_a_cold_read_and_is_then_rewritten(trust: Path, damage: str) -> None:
+    expected = _prepare_corrupt(trust)
     cache = trust / store.CACHE_DIR / store.CACHE_FILE
-    cache.parent.mkdir(exist_ok=True)
     cache.write_bytes(CORRUPTIONS[damage].replace(b"VERSION", store._code_version().encode()))
     assert validate(trust) == expected
     assert SCHOOL in cache_entries(trust)
     assert validate(trust) == expected
+
+
+@pytest.mark.parametrize("other", sorted(OTHER_DATABASES))
+def test_a_database_stss_did_not_make_is_replaced_unread(trust: Path, other: str) -> None:
+    expected = _prepare_corrupt(trust)
+    _other_database(trust / store.CACHE_DIR / store.CACHE_FILE, OTHER_DATABASES[other])
+    assert validate(trust) == expected
+    assert SCHOOL in cache_entries(trust)
+    with contextlib.closing(sqlite3.connect(trust / store.CACHE_DIR / store.CACHE_FILE)) as db:
+        assert not db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' OR name = 'notes'").fetchall()
+    assert validate(trust) == expected
+
+
+def test_a_cache_of_another_version_is_emptied_not_used(trust: Path) -> None:
+    expected = _prepare_corrupt(trust)
+    validate(trust)
+    sql(trust, "UPDATE meta SET value = 'another version'",
+        "UPDATE files SET model = NULL, problems = '[]'")  # would hide the school's problem
+    assert validate(trust) == expected
+    assert validate(trust) == expected
+
+
+def test_the_json_cache_of_earlier_versions_is_removed(trust: Path) -> None:
+    legacy = trust / store.CACHE_DIR / store.LEGACY_CACHE_FILE
+    legacy.parent.mkdir(exist_ok=True)
+    legacy.write_text('{"version": "0", "entries": {}}')
+    assert validate(trust)[:2] == (0, [])
+    assert not legacy.exists()
 
 
 @pytest.mark.parametrize("blocker", ["cache folder is a file", "cache file is a folder"])
@@ -174,20 +237,21 @@ def test_a_cache_that_cannot_be_written_is_done_without(trust: Path, blocker: st
     assert validate(trust)[:2] == (0, [])
 
 
-# What a forged entry might claim about the broken school, keeping the stamp
-# stss itself recorded for it (so only the content of the entry is wrong).
+# What a forged row might claim about the broken school, keeping the stamp
+# stss itself recorded for it (so only the content of the row is wrong).
 FORGERIES: dict[str, dict[str, Any]] = {
-    "no model and no problems": {"model": None, "problems": []},
+    "no model and no problems": {"model": None, "problems": "[]"},
     "an invalid model": {"model": json.dumps({"name": "X", "phase": "castle", "membership": "academy"}),
-                         "problems": []},
-    "a model that is not JSON": {"model": "{", "problems": []},
-    "only a warning": {"model": None, "problems": [[1, 1, "warning", "fine really", None]]},
-    "an unlocated problem": {"model": None, "problems": [[0, 0, "error", "x", None]]},
-    "a malformed problem": {"model": None, "problems": [["1", 1, "error"]]},
+                         "problems": "[]"},
+    "a model that is not JSON": {"model": "{", "problems": "[]"},
+    "only a warning": {"model": None, "problems": json.dumps([[1, 1, "warning", "fine really", None]])},
+    "an unlocated problem": {"model": None, "problems": json.dumps([[0, 0, "error", "x", None]])},
+    "a malformed problem": {"model": None, "problems": json.dumps([["1", 1, "error"]])},
     "a model and an error": {"model": json.dumps({"name": "X", "phase": "primary", "membership": "academy"}),
-                             "problems": [[1, 1, "fatal", "x", None]]},
+                             "problems": json.dumps([[1, 1, "fatal", "x", None]])},
+    "problems that are not JSON": {"model": None, "problems": "[[1, 1,"},
+    "problems nested too deep": {"model": None, "problems": "[" * 100_000 + "]" * 100_000},
     "another kind": {"kind": "person"},
-    "no problems key": {"model": None},
 }
 
 
@@ -198,10 +262,9 @@ def test_a_cache_entry_that_does_not_hold_together_is_not_used(trust: Path, forg
     age(trust)
     expected = validate(trust)
     assert expected[0] == 1
-    cache = trust / store.CACHE_DIR / store.CACHE_FILE
-    data = json.loads(cache.read_text())
-    data["entries"][SCHOOL].update(FORGERIES[forgery])
-    cache.write_text(json.dumps(data))
+    assert SCHOOL in cache_entries(trust)
+    for column, value in FORGERIES[forgery].items():
+        sql(trust, f"UPDATE files SET {column} = ? WHERE path = ?", args=(value, SCHOOL))
     assert validate(trust) == expected
 
 

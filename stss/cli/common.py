@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from stss.layout import Scope
     from stss.loader import Loaded
 
 
@@ -235,23 +236,38 @@ def print_problems(problems: Any, root: Path | None) -> None:
 # --- records --------------------------------------------------------------------
 
 
-def open_records(records: Path | None, *, strict: bool = True, write: bool = False) -> Loaded:
-    """Find and load the records; with `strict`, refuse to go on past errors,
-    since figures computed from broken records would mislead. With `write`,
-    first take the records' write lock (`stss.lock`) and hold it until the
-    command ends, so what it read is still what is on disk when it writes."""
-    from stss import loader, store
+def open_records(records: Path | None, *, strict: bool = True, write: bool = False,
+                 scope: Scope | None = None) -> Loaded:
+    """Find and load the records (only those `scope` reads, if given); with
+    `strict`, refuse to go on past errors, since figures computed from broken
+    records would mislead. With `write`, first take the records' write lock
+    (`stss.lock`) and hold it until the command ends, so what it read is still
+    what is on disk when it writes."""
+    from stss import layout, loader, store
     from stss.errors import RecordsInvalid
 
     root = store.find_root(records)
     if write:
         hold_write_lock(root)
-    loaded = loader.load(root)
+    loaded = loader.load(root, scope=scope or layout.EVERYTHING)
     if strict and not loaded.ok:
         errors = [p for p in loaded.problems if p.is_error]
         raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first",
                              root=root)
     return loaded
+
+
+def scope_of(year: str | None = None, today: dt.date | None = None, school: str | None = None,
+             days: tuple[dt.date, ...] = (), before: int = 0, schools: list[str] | None = None) -> Scope:
+    """What a command about one year (--year, else the year containing `today`;
+    and the years of `days`, and `before` years before them) and, with
+    --school, one school (or `schools`) reads."""
+    from stss.layout import Scope
+
+    chosen = [school] if school else schools
+    return Scope(years=frozenset({year}) if year else frozenset(),
+                 days=(*((today,) if year is None and today is not None else ()), *days),
+                 schools=frozenset(chosen) if chosen else None, before=before)
 
 
 def hold_write_lock(root: Path) -> None:
@@ -297,7 +313,11 @@ def check_record(loaded: Loaded, kind: str, ident: str | None) -> None:
         if errors:
             raise RecordsInvalid(errors, f"refused: {path} has {len(errors)} error(s); fix them first "
                                  "(nothing was written)", root=loaded.root)
-    check_id(kind, ident, known)
+        from stss.errors import UsageError, unknown_id_hint
+
+        # Hints from every id on disk, read or not (a command about one school reads one).
+        everyone = sorted(set(known) | loaded.records.unread.get(kind, frozenset()))
+        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, everyone))
 
 
 def check_id(kind: str, ident: str | None, known: Any) -> None:

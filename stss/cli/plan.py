@@ -24,6 +24,7 @@ from stss.cli.common import (
     open_records,
     pick_year,
     print_problems,
+    scope_of,
     today_of,
 )
 
@@ -55,9 +56,10 @@ def plan(
     from stss.errors import RecordsInvalid
     from stss.layout import year_folder
 
-    loaded = open_records(records, write=not dry_run)
-    r = loaded.records
     day = today_of(today)
+    # The year planned, and the year before it: planning prefers whoever served a school last.
+    loaded = open_records(records, write=not dry_run, scope=scope_of(year, day, before=1))
+    r = loaded.records
     year_id = pick_year(loaded, year, day)
     visit_folder = year_folder("visit", year_id)
     for ident in school or []:
@@ -215,11 +217,11 @@ def calendar(
     from stss import calendar as cal
     from stss import ics, store
 
-    loaded = open_records(records)
-    r = loaded.records
     day = today_of(today)
+    loaded = open_records(records, scope=scope_of(year, day, school))
+    r = loaded.records
     year_id = pick_year(loaded, year, day)
-    check_id("school", school, r.schools)
+    check_id("school", school, r.school_ids)
     check_id("person", person, r.people)
     trust = r.trust
     assert trust is not None

@@ -20,6 +20,7 @@ from stss.cli.common import (
     console,
     open_records,
     pick_year,
+    scope_of,
     today_of,
 )
 
@@ -86,11 +87,11 @@ def usage(
     from stss import calendar
     from stss import usage as usage_mod
 
-    loaded = open_records(records)
-    r = loaded.records
     day = today_of(today)
+    loaded = open_records(records, scope=scope_of(year, day, school))
+    r = loaded.records
     year_id = pick_year(loaded, year, day)
-    check_id("school", school, r.schools)
+    check_id("school", school, r.school_ids)
     if activity is not None and r.offer is not None:
         known = set(r.offer.activities) | {v.activity for v in r.visits.values()}
         check_id("activity", activity, known)
@@ -136,7 +137,7 @@ def capacity(
 
     from stss import staffing
 
-    loaded = open_records(records)
+    loaded = open_records(records, scope=scope_of(year, today_of(today)))
     year_id = pick_year(loaded, year, today_of(today))
     loads = staffing.loads(loaded.records, year_id)
     columns = ("person", "name", "capacity", "delivered", "planned", "total", "over")
@@ -291,9 +292,11 @@ def actions(
     from rich.table import Table
 
     from stss import actions as actions_mod
+    from stss.layout import Scope
 
-    loaded = open_records(records)
-    check_id("school", school, loaded.records.schools)
+    # Actions stay open across years: one school's are in its visits of every year.
+    loaded = open_records(records, scope=Scope(schools=frozenset({school})) if school else None)
+    check_id("school", school, loaded.records.school_ids)
     found = actions_mod.open_actions(loaded.records, today_of(today), school, overdue)
     columns = ("school", "visit", "visit_date", "text", "owner", "due", "state")
     if _emit([a.as_dict() for a in found], format, columns):

@@ -24,12 +24,15 @@ from stss.cli.common import (
     console,
     open_records,
     pick_year,
+    scope_of,
     today_of,
     visit_days,
 )
 
 if TYPE_CHECKING:
+    from stss import visits
     from stss.changes import Change
+    from stss.layout import Scope
     from stss.loader import Loaded
 
 CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit exactly the files written (refused if other changes are staged).")]
@@ -76,10 +79,13 @@ def log_visit(
 
     from stss import changes, store, visits
 
-    loaded = _open(records)
-    r = loaded.records
     day = today_of(today)
-    school = ask.required(school, "--school", lambda: ask.choose("school", list(r.schools)))
+    # Only what the visit touches: its school's visits in the year of its date
+    # (and of --new-date), with every id and rule they are checked against.
+    dates = tuple(d.date() for d in (date, new_date) if d is not None) or (day,)
+    loaded = _open(records, scope_of(days=dates, school=school))
+    r = loaded.records
+    school = ask.required(school, "--school", lambda: ask.choose("school", sorted(r.school_ids)))
     check_record(loaded, "school", school)
     known_activities = list(r.offer.activities) if r.offer else []
     activity = ask.required(activity, "--activity", lambda: ask.choose("activity", known_activities))
@@ -111,7 +117,7 @@ def log_visit(
     if notes is not None:
         log = replace(log, notes=_read_notes(notes))
     planned = (match[0], store.read_text(loaded.root, match[0])) if match else None
-    taken = {f.path for f in store.list_files(loaded.root)[0]}
+    taken = _taken(loaded, log, day, school)
     outcome = visits.build(r, log, day, planned, taken)
     if notes is None and status == "completed" and ask.is_terminal():
         changes.verify(loaded, outcome.changes, force=force)  # refuse before the notes are typed, not after
@@ -142,9 +148,10 @@ def edit_support(
 ) -> None:
     """Record a school's support level for a year in its file, keeping its comments and layout."""
     from stss import store, support
-    from stss.layout import record_path
+    from stss.layout import Scope, record_path
 
-    loaded = _open(records)
+    # A support decision is checked against the schools, offer and trust: no visit has a rule about it.
+    loaded = _open(records, Scope(years=frozenset()))
     r = loaded.records
     day = today_of(today)
     check_record(loaded, "school", school)
@@ -173,9 +180,10 @@ def edit_support(
 # --- shared steps ----------------------------------------------------------------------
 
 
-def _open(records: Path | None) -> Loaded:
-    """The records, even with errors elsewhere: a change is judged by the problems it brings."""
-    loaded = open_records(records, strict=False, write=True)
+def _open(records: Path | None, scope: Scope | None = None) -> Loaded:
+    """The records (those `scope` reads), even with errors elsewhere: a change
+    is judged by the problems it brings."""
+    loaded = open_records(records, strict=False, write=True, scope=scope)
     if loaded.records.trust is None or loaded.records.offer is None:
         from stss.errors import RecordsInvalid
         from stss.layout import OFFER_FILE, TRUST_FILE
@@ -183,6 +191,19 @@ def _open(records: Path | None) -> Loaded:
         errors = [p for p in loaded.problems if p.is_error and p.path in (TRUST_FILE, OFFER_FILE)]
         raise RecordsInvalid(errors, "trust.yaml and offer.yaml must validate before anything is recorded")
     return loaded
+
+
+def _taken(loaded: Loaded, log: visits.Log, day: dt.date, school: str) -> set[str]:
+    """The visit file names a new visit of `school` could collide with: those of
+    the school in the years of the visit's date and its new date (read already,
+    unless those years were only known once the date was asked for)."""
+    from stss import loader, store
+
+    dates = tuple(d for d in (log.date or day, log.new_date) if d is not None)
+    scope = loader.resolve(loaded.root, scope_of(days=dates, school=school))
+    if loaded.scope.years is not None and scope.years is not None and scope.years <= loaded.scope.years:
+        return set(loaded.paths)
+    return {f.path for f in store.list_files(loaded.root, scope)[0]}
 
 
 def _ready(loaded: Loaded, commit: bool) -> None:
