@@ -190,6 +190,25 @@ def engagement_events(old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Ev
                for key in ("start", "end", "days", "staff") if old.get(key) != new.get(key)]
     if changed:
         ev("engagement-changed", f"{title}: " + "; ".join(changed))
+    before = _reviews(old)
+    for objective, reviews in _reviews(new).items():
+        for date, rag in sorted(reviews - before.get(objective, set())):
+            ev("objective-reviewed", f"{title}: objective {objective} reviewed {date}: {rag}")
+    report = new.get("end_report")
+    if isinstance(report, Mapping) and not isinstance(old.get("end_report"), Mapping):
+        ev("engagement-end-report", f"end of deployment report: {title}: recommendation "
+                                    f"{_s(report.get('recommendation')).replace('-', ' ')}")
+    return out
+
+
+def _reviews(doc: Mapping[str, Any]) -> dict[str, set[tuple[str, str]]]:
+    """Each objective's reviews as (date, rating), keyed by its id or number (strings and numbers as written)."""
+    items = doc.get("objectives")
+    out: dict[str, set[tuple[str, str]]] = {}
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, Mapping) and isinstance(item.get("reviews"), list):
+            out[_s(item.get("id") or i + 1)] = {(_s(r.get("date")), _s(r.get("rag")))
+                                                for r in item["reviews"] if isinstance(r, Mapping)}
     return out
 
 

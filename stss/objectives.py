@@ -172,7 +172,9 @@ def add_review(engagement_id: str, engagement: Engagement, text: str, wanted: st
     oid = objective.id
     if isinstance(item, CommentedMap):
         if isinstance(item.get("reviews"), CommentedSeq):
-            item["reviews"].append(entry)
+            # In date order: a review recorded late goes before any dated after it.
+            later = [i for i, r in enumerate(objective.reviews) if r.date > review.date]
+            item["reviews"].insert(later[0] if later else len(item["reviews"]), entry)
         else:
             yamledit.set_key(item, "reviews", CommentedSeq([entry]), OBJECTIVE_KEYS)
     else:

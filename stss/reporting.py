@@ -50,7 +50,7 @@ from stss.usage import usage as usage_at
 REPORTED_CHANGES = frozenset({
     "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
     "headteacher", "inspection", "engagement-opened", "engagement-status", "engagement-closed",
-    "engagement-removed"})
+    "engagement-removed", "engagement-end-report"})
 #: Headings of a visit's notes that reports show, by their lower-case text; others stay in the notes.
 NOTE_SECTIONS = {"summary": "Summary", "findings": "Findings", "strengths": "Strengths",
                  "areas for development": "Areas for development", "next steps": "Next steps",

@@ -243,3 +243,21 @@ def test_malformed_values_do_not_break_the_history() -> None:
     found = history.school_events("x", {"support": "core"}, {"support": {"2026-27": "core"}}, META)
     assert [e.kind for e in found] == ["support-level"]
     assert history.diff("trust.yaml", {}, {}, META) == []
+
+
+def test_objective_reviews_and_an_end_report_are_told() -> None:
+    old = {"title": "Reading", "status": "active", "objectives": [
+        "Phonics", {"id": "leader", "text": "Leader", "reviews": [{"date": dt.date(2026, 10, 1), "rag": "red"}]}]}
+    new = {"title": "Reading", "status": "completed", "objectives": [
+        {"id": "phonics", "text": "Phonics", "reviews": [{"date": dt.date(2026, 12, 1), "rag": "met"}]},
+        {"id": "leader", "text": "Leader", "reviews": [{"date": dt.date(2026, 10, 1), "rag": "red"},
+                                                       {"date": dt.date(2026, 12, 1), "rag": "amber"}]}],
+           "end_report": {"date": dt.date(2026, 12, 18), "outcome": "x", "recommendation": "trust-partnership"}}
+    assert [(e.kind, e.summary) for e in history.engagement_events(old, new, META)] == [
+        ("engagement-closed", "engagement closed (completed): Reading"),
+        ("objective-reviewed", "Reading: objective phonics reviewed 2026-12-01: met"),
+        ("objective-reviewed", "Reading: objective leader reviewed 2026-12-01: amber"),
+        ("engagement-end-report", "end of deployment report: Reading: recommendation trust partnership"),
+    ]
+    assert history.engagement_events(new, new, META) == []
+    assert history.engagement_events({"objectives": "x"}, {"objectives": [{"reviews": "x"}, 5]}, META) == []

@@ -135,6 +135,17 @@ def test_a_plain_string_objective_is_given_an_id_from_its_words_and_keeps_its_co
     assert (repo / ENGAGEMENT).read_text("utf-8").count("phonics-taught-consistently") == 1
 
 
+def test_a_review_recorded_late_goes_in_date_order(stss: Any, repo: Path) -> None:
+    assert review(stss, repo, "reading", "reading-leader", "--rag", "green", "--note", "Alone.").exit_code == 0
+    result = review(stss, repo, "reading", "reading-leader", "--rag", "amber", "--note", "With the SLE.",
+                    "--date", "2026-11-02")
+    assert result.exit_code == 0, result.output
+    assert changed_lines(git(repo, "diff")) == [
+        "+      - {date: 2026-11-02, rag: amber, note: With the SLE.}",
+        "+      - {date: 2026-11-23, rag: green, note: Alone.}"]
+    assert validate(stss, repo).exit_code == 0
+
+
 def test_a_review_with_commit_commits_exactly_the_engagement_file(stss: Any, repo: Path) -> None:
     result = review(stss, repo, "reading", "reading-leader", "--rag", "green", "--note", "Leads walks alone.",
                     "--commit")
@@ -148,7 +159,7 @@ def test_a_review_before_the_engagement_starts_is_refused_and_nothing_is_written
     before = snapshot(repo)
     result = review(stss, repo, "reading", "reading-leader", "--rag", "green", "--note", "x", "--date", "2026-09-01")
     assert result.exit_code == 1
-    assert f"{ENGAGEMENT}:14:16: error: the review of 2026-09-01 is before the engagement starts" in result.stderr
+    assert f"{ENGAGEMENT}:13:16: error: the review of 2026-09-01 is before the engagement starts" in result.stderr
     assert snapshot(repo) == before
 
 
