@@ -23,7 +23,7 @@ $(RUNTIME): pyproject.toml
 
 install: $(STAMP)
 
-## demo: install, then validate, plan, review and report on a copy of the example trust in records/
+## demo: install, then validate, plan, review, report and export a calendar from a copy of the example trust in records/
 demo: $(RUNTIME)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
 	$(BIN)/stss validate --records $(DEMO)
@@ -34,7 +34,8 @@ demo: $(RUNTIME)
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --funding
 	$(BIN)/stss report --records $(DEMO) --today 2026-11-23 --engagement kingsmead-rise-2026 --format html --out $(DEMO)/engagement-kingsmead.html
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
-	@echo "Board pack: $(DEMO)/board-pack.html; an engagement's report: $(DEMO)/engagement-kingsmead.html"
+	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --person priya-raman --out $(DEMO)/priya-raman.ics
+	@echo "Board pack: $(DEMO)/board-pack.html; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"
 
 ## test: the whole suite, then lint and types
 test: $(STAMP)

@@ -156,10 +156,22 @@ class AcademicYear(Record):
     closures: list[Date] = Field(default_factory=list, description="days with no visits: bank holidays, INSET")
 
 
+Email = Annotated[str, Field(strict=True, pattern=r'^[^@\s"<>:;,]+@[^@\s"<>:;,]+\.[^@\s"<>:;,]+$',
+                                description="an email address such as school-improvement@example.org")]
+
+
+class Contact(Record):
+    """Who people write to about the trust's visits: the calendar's ORGANIZER."""
+
+    name: Text
+    email: Email
+
+
 class Trust(Record):
     name: Text
     years: dict[YearId, AcademicYear] = Field(json_schema_extra=YEAR_KEYS)
     new_headteacher_years: PositiveInt = 2
+    contact: Contact | None = Field(default=None, description="the calendar's organizer")
 
 
 # --- offer.yaml -----------------------------------------------------------

@@ -211,11 +211,14 @@ def calendar(
 ) -> None:
     """Visits as an iCalendar file for Outlook or Google Calendar.
 
-    Each visit keeps its UID, so importing a newer file updates events instead
-    of adding copies; cancelled and postponed visits are sent as cancelled.
+    Each visit keeps its UID when it moves to another day, so importing a newer
+    file updates events instead of adding copies; planned visits are tentative,
+    cancelled and postponed ones are sent as cancelled. The same records give
+    the same file on any day: each event's stamp and sequence come from the
+    visit's last commit (or, outside git, from the visit itself).
     """
     from stss import calendar as cal
-    from stss import ics, store
+    from stss import git, ics, layout, store
 
     day = today_of(today)
     loaded = open_records(records, scope=scope_of(year, day, school))
@@ -231,7 +234,12 @@ def calendar(
         if first <= v.date <= last and (school is None or v.school == school)
         and (person is None or person in v.staff)
     ]
-    data = ics.render(r, chosen, day)
+    history: dict[str, ics.Revision] = {}
+    if git.is_repo(loaded.root) and git.has_commits(loaded.root):
+        folder = layout.KINDS["visit"].folder
+        assert folder is not None
+        history = ics.revisions(git.log(loaded.root, [folder]), git.uncommitted(loaded.root, [folder]))
+    data = ics.render(r, chosen, history)
     if str(out) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
