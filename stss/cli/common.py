@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -155,6 +155,25 @@ def check_all_options(app: typer.Typer) -> None:
 
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="Only this school (its id).", show_default=False)]
+#: `--format` of every command that prints a table: the table, or its rows as data.
+Format = Literal["table", "json", "csv"]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+
+
+def emit_rows(rows: list[dict[str, Any]], format: Format, columns: tuple[str, ...]) -> bool:
+    """Print `rows` as JSON (lists stay arrays) or CSV (`columns`, lists joined with "; ");
+    returns False when the caller should print its table instead."""
+    import csv
+    import json
+
+    if format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in row.items()}
+                         for row in rows)
+    return format != "table"
 TermOpt = Annotated[str | None, typer.Option("--term", help="autumn, spring or summer.", show_default=False)]
 
 

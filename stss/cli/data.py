@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from stss.cli.common import (
+    FormatOpt,
     RecordsOpt,
     StssGroup,
     TodayOpt,
     YearOpt,
     console,
+    emit_rows,
     open_records,
     pick_year,
     today_of,
@@ -32,6 +34,9 @@ from stss.cli.common import (
 
 if TYPE_CHECKING:
     from stss.export import Table
+
+#: Columns of `import gias --format csv`: one row a school the export names.
+GIAS_COLUMNS = ("action", "school", "urn", "name", "what")
 
 import_app = typer.Typer(cls=StssGroup, name="import", help="Bring data in from outside the records.",
                          no_args_is_help=True, rich_markup_mode=None)
@@ -53,6 +58,7 @@ def import_gias(
         show_default=False)] = None,
     today: TodayOpt = None,
     records: RecordsOpt = None,
+    format: FormatOpt = "table",
 ) -> None:
     """Add and update schools from a GIAS export: name, phase, religious character, LA, headteacher.
 
@@ -60,7 +66,8 @@ def import_gias(
     --urn, and for the trust's schools. New schools get a file of their own;
     existing ones have only the fields GIAS owns updated, keeping comments and
     everything else. Closed schools are reported, not created. Exit 1 if any row
-    could not be read.
+    could not be read. With --format json or csv, one row a school on stdout
+    and the summary on stderr.
     """
     from rich.markup import escape
     from rich.table import Table
@@ -89,15 +96,24 @@ def import_gias(
     for o in found.outcomes:
         table.add_row(f"[{colour[o.action]}]{o.action}[/]", o.school or "", str(o.urn), escape(o.name),
                       escape("; ".join(o.what)))
-    if found.outcomes:
+    as_data = emit_rows([{"action": o.action, "school": o.school, "urn": o.urn, "name": o.name,
+                          "what": list(o.what)} for o in found.outcomes], format, GIAS_COLUMNS)
+    if found.outcomes and not as_data:
         console().print(table)
+
+    def say(text: str) -> None:
+        if as_data:
+            print(text, file=sys.stderr)
+        else:
+            console().print(text, markup=False)
+
     counts = ", ".join(f"{n} {action}" for action, n in found.counts.items() if n) or "no schools"
-    console().print(f"{counts}; {found.ignored} row(s) of other schools left out.", markup=False)
+    say(f"{counts}; {found.ignored} row(s) of other schools left out.")
     if written and commit:
         short = git.commit_files(root, written, f"Import from GIAS ({file.name}): {counts}")
-        console().print(f"Committed {len(written)} file(s) as {short}.", markup=False)
+        say(f"Committed {len(written)} file(s) as {short}.")
     elif commit and not dry_run:
-        console().print("Nothing to commit.")
+        say("Nothing to commit.")
     if any(p.is_error for p in read.problems):
         raise typer.Exit(1)
 
@@ -151,7 +167,8 @@ def export(
         assert out is not None
         store.write_output(out, lambda tmp: _sqlite(tmp, export_mod.SCHEMA, tables))
     count = sum(len(t) for t in tables.values())
-    console().print(f"Wrote {len(tables)} tables ({count} rows) for {year_id} to {out}.", markup=False)
+    written = len(tables) + (sum(len(export_mod.link_tables(name)) for name in tables) if format == "sqlite" else 0)
+    console().print(f"Wrote {written} tables ({count} rows) for {year_id} to {out}.", markup=False)
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:

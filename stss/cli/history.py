@@ -7,13 +7,15 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from stss.cli.common import RecordsOpt, check_id, console
+from stss.cli.common import Format, RecordsOpt, check_id, console, emit_rows
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Columns of `history --format csv`.
+HISTORY_COLUMNS = ("date", "commit", "author", "kind", "school", "summary", "path")
 
 
 def history(
@@ -23,7 +25,8 @@ def history(
         show_default=False)] = None,
     until: Annotated[dt.datetime | None, typer.Option(
         "--until", formats=["%Y-%m-%d"], help="Up to this date (YYYY-MM-DD).", show_default=False)] = None,
-    format: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
+    format: Annotated[Format, typer.Option(
+        "--format", help="table, json (events with notes on missing history) or csv (one row a change).")] = "table",
     records: RecordsOpt = None,
 ) -> None:
     """What changed, when and by whom: support decisions, visits, schools, engagements.
@@ -53,6 +56,8 @@ def history(
         return
     for note in found.notes:
         print(f"note: {note}", file=sys.stderr)
+    if emit_rows([e.as_dict() for e in rows], format, HISTORY_COLUMNS):
+        return
     if not rows:
         console().print("No changes to schools, engagements or visits" + (f" for {school}" if school else "")
                         + (f" since {since}" if since else "") + ".")

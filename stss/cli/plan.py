@@ -20,6 +20,7 @@ from stss.cli.common import (
     YearOpt,
     check_id,
     console,
+    emit_rows,
     err,
     open_records,
     pick_year,
@@ -107,9 +108,6 @@ PLAN_COLUMNS = ("date", "school", "activity", "period", "staff", "path", "why")
 
 
 def _emit_rows(result: Plan, format: str) -> None:
-    import csv
-    import json
-
     why = {(g.school, g.activity, g.period, g.date): g.reason for g in result.gaps}
     rows: list[dict[str, object]] = [
         {"date": str(v.date), "school": v.school, "activity": v.activity, "period": v.period,
@@ -117,12 +115,7 @@ def _emit_rows(result: Plan, format: str) -> None:
         for v in result.visits]
     rows += [{"date": None, "school": g.school, "activity": g.activity, "period": g.period, "staff": [],
               "path": None, "why": g.reason} for g in result.unplaced]
-    if format == "json":
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(PLAN_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({**row, "staff": "; ".join(row["staff"])} for row in rows)  # type: ignore[arg-type]
+    emit_rows(rows, "json" if format == "json" else "csv", PLAN_COLUMNS)
 
 
 def _to_stderr(text: str, markup: bool = True) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 import sys
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stss.cli.common import (
+    Format,
+    FormatOpt,
     RecordsOpt,
     SchoolOpt,
     TermOpt,
@@ -18,6 +18,7 @@ from stss.cli.common import (
     YearOpt,
     check_id,
     console,
+    emit_rows,
     open_records,
     pick_year,
     scope_of,
@@ -28,20 +29,7 @@ if TYPE_CHECKING:
     from stss.funding import Line, Value
     from stss.objectives import Progress
 
-Format = Literal["table", "json", "csv"]
-FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
 COLOURS = {"on-track": "green", "due": "cyan", "overdue": "yellow", "missed": "red", "over": "magenta"}
-
-
-def _emit(rows: list[dict[str, object]], format: Format, columns: tuple[str, ...]) -> bool:
-    """Print json or csv; returns False when the caller should print a table."""
-    if format == "json":
-        print(json.dumps(rows, indent=2, default=str))
-    elif format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return format != "table"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -103,7 +91,7 @@ def usage(
         and (activity is None or row.activity == activity)
         and (term is None or usage_mod.in_term(row, term))
     ]
-    if _emit([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
+    if emit_rows([row.as_dict() for row in rows], format, usage_mod.COLUMNS):
         return
     title = f"Entitlement usage {year_id}" + (f" ({term})" if term else "") + f", as of {day}"
     lines: list[tuple[str, ...]] = []
@@ -141,7 +129,7 @@ def capacity(
     year_id = pick_year(loaded, year, today_of(today))
     loads = staffing.loads(loaded.records, year_id)
     columns = ("person", "name", "capacity", "delivered", "planned", "total", "over")
-    if _emit([load.as_dict() for load in loads], format, columns):
+    if emit_rows([load.as_dict() for load in loads], format, columns):
         return
     table = Table(title=f"Staff capacity {year_id}")
     for col in ("person", "capacity", "delivered", "planned", "total", "left"):
@@ -190,10 +178,10 @@ def engagements(
                "value_to_deliver", "flags", "objectives")
     rows = [b.as_dict() | _value_columns(values[b.engagement]) for b in burns]
     if format == "csv":
-        _emit([row | {"flags": "; ".join(b.flags), "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
+        emit_rows([row | {"flags": "; ".join(b.flags), "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
                for row, b in zip(rows, burns, strict=True)], format, columns)
         return
-    if _emit([row | {"objectives": [p.as_dict() for p in progress[b.engagement]]}
+    if emit_rows([row | {"objectives": [p.as_dict() for p in progress[b.engagement]]}
               for row, b in zip(rows, burns, strict=True)], format, columns):
         return
     traded = any(v is not None for v in values.values())
@@ -239,7 +227,7 @@ def _funding(lines: list[Line], format: Format) -> None:
     sets actual against budget (`£1,200 [40% of £3,000]`), with a total for each source and year."""
     from stss import funding
 
-    if _emit([line.as_dict() for line in lines], format, funding.COLUMNS):
+    if emit_rows([line.as_dict() for line in lines], format, funding.COLUMNS):
         return
     years = sorted({line.financial_year for line in lines})
     sources = sorted({line.source for line in lines})
@@ -299,7 +287,7 @@ def actions(
     check_id("school", school, loaded.records.school_ids)
     found = actions_mod.open_actions(loaded.records, today_of(today), school, overdue)
     columns = ("school", "visit", "visit_date", "text", "owner", "due", "state")
-    if _emit([a.as_dict() for a in found], format, columns):
+    if emit_rows([a.as_dict() for a in found], format, columns):
         return
     table = Table(title="Open actions" + (" (overdue)" if overdue else ""))
     for col in ("due", "state", "school", "owner", "action"):
