@@ -23,11 +23,15 @@ $(RUNTIME): pyproject.toml
 
 install: $(STAMP)
 
-## demo: install, then validate, plan, review, report and export a calendar from a copy of the example trust in records/
+## demo: install, then validate, change a support level from April, plan (visits, trust-wide events,
+## engagement days), move a planned event, review an objective, report and export a calendar from a copy
+## of the example trust in records/
 demo: $(RUNTIME)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
 	$(BIN)/stss validate --records $(DEMO)
+	$(BIN)/stss edit-support st-annes-ce-primary --records $(DEMO) --today 2026-11-23 --level enhanced --from 2027-04-12 --rationale "SIAMS inspection expected in the summer term: CEO visits and deep dives from April."
 	$(BIN)/stss plan --records $(DEMO) --year 2026-27 --today 2026-11-23 --seed 1
+	$(BIN)/stss log-event --records $(DEMO) --today 2026-11-23 --activity headteacher-network --status planned --date 2027-01-14 --host kingsmead-high-school
 	$(BIN)/stss usage --records $(DEMO) --today 2026-11-23 --school st-annes-ce-primary
 	$(BIN)/stss review-objective --records $(DEMO) --today 2026-11-23 kingsmead-rise-2026 persistent-absence --rag amber --note "17% since half-term; part-time timetables down to four."
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23

@@ -18,6 +18,7 @@ from stss.layout import (
     KINDS,
     OFFER_FILE,
     TRUST_FILE,
+    event_stem,
     kind_of,
     record_path,
     stem_of,
@@ -226,6 +227,48 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
                           hint=f"rename it to {visit_path(year_id, expected).rsplit('/', 1)[1]}")
 
 
+def events(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """An event names known schools, people and activity, falls in its year's
+    folder on a school day, and is named `<date>-<activity>[-<suffix>]`."""
+    schools, people = list(records.schools), list(records.people)
+    school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
+    known = records.offer.activities if records.offer else None
+    trust = records.trust
+    for path, e in records.events.items():
+        seen: set[str] = set()
+        for i, school in enumerate(e.schools):
+            if school not in school_ids:
+                yield error(path, ("schools", i), f"unknown school '{school}'", unknown_id_hint(school, schools))
+            elif school in seen:
+                yield warning(path, ("schools", i), f"'{school}' is listed twice", hint="an event counts once a school")
+            seen.add(school)
+        if e.host and e.host not in school_ids:
+            yield error(path, ("host",), f"unknown school '{e.host}'", unknown_id_hint(e.host, schools))
+        for i, person in enumerate(e.staff):
+            if person not in person_ids:
+                yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
+        if known is not None and e.activity not in known:
+            yield error(path, ("activity",), f"unknown activity '{e.activity}'", unknown_id_hint(e.activity, known))
+        if trust is None:
+            continue
+        year_id = calendar.year_of(trust, e.date)
+        if year_id is None:
+            yield error(path, ("date",), f"{e.date} is outside every academic year in trust.yaml",
+                        hint=f"configured: {', '.join(sorted(trust.years))}")
+            continue
+        folder = path.split("/")[1]
+        if folder != year_id:
+            yield error(path, ("date",), f"an event on {e.date} belongs in {year_folder('event', year_id)}, "
+                        f"not {year_folder('event', folder)}")
+        why = calendar.why_not_school_day(trust.years[year_id], e.date)
+        if why and e.counts:
+            yield warning(path, ("date",), f"{e.date} is not a school day ({why})")
+        stem, expected = stem_of(path), event_stem(e.date, e.activity)
+        if stem != expected and not stem.startswith(f"{expected}-"):
+            yield warning(path, (), "the file name does not match the event's date and activity",
+                          hint=f"rename it to {expected}.md (or {expected}-<suffix>.md)")
+
+
 def support_years(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     """A member school needs a support level for every configured year it is a member in."""
     if records.trust is None:
@@ -348,8 +391,8 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
 
 
 CHECKS: tuple[Check, ...] = (
-    references, activities, levels, support_changes, urns, visit_dates, support_years, spans, term_dates,
-    entitlement_lines, headteacher_starts, objectives, end_reports, grants,
+    references, activities, levels, support_changes, urns, visit_dates, events, support_years, spans,
+    term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants,
 )
 
 

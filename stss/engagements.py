@@ -1,12 +1,19 @@
 """Engagement burn: days commissioned against days delivered and planned.
 
 Days delivered are the `days` of completed visits that name the engagement;
-planned are those of planned visits. Flags say what needs a decision.
+planned are those of planned visits. Flags say what needs a decision:
+- ending within 30 days, or ended with days undelivered;
+- behind its burn: an active engagement that has delivered at least a day
+  less than its days times the share of its span gone by `today`;
+- will end with days left: an active engagement whose delivered and planned
+  days fall short of what was commissioned (`stss plan` plans the rest);
+- a trust partnership past 12 months.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from stss.models import LIVE, Records
@@ -54,18 +61,42 @@ def burn(records: Records, today: dt.date, status: str | None = None) -> list[Bu
             continue
         done, booked = delivered.get(eid, 0.0), planned.get(eid, 0.0)
         out.append(Burn(eid, e.school, e.kind, e.title, e.status, e.start, e.end, e.days, done, booked,
-                        _flags(e.kind, e.status, e.start, e.end, e.days, done, today)))
+                        _flags(e.kind, e.status, e.start, e.end, e.days, done, booked, today)))
     return out
 
 
+def due_by(start: dt.date, end: dt.date | None, days: float, today: dt.date) -> float | None:
+    """The days an even burn would have delivered by `today`: `days` times the share
+    of the span gone (None without an end date)."""
+    if end is None or end <= start:
+        return None
+    gone = min(max((today - start).days, 0), (end - start).days)
+    return days * gone / (end - start).days
+
+
 def _flags(kind: str, status: str, start: dt.date, end: dt.date | None, days: float, done: float,
-           today: dt.date) -> tuple[str, ...]:
+           booked: float, today: dt.date) -> tuple[str, ...]:
     flags = []
     live = status in LIVE
     if end and live and today <= end <= today + ENDING_SOON:
         flags.append(f"ends {end}")
     if end and end < today and done < days:
         flags.append(f"ended with {days - done:g} day(s) undelivered")
+    due = due_by(start, end, days, today)
+    if status == "active" and due is not None and end and today <= end and done <= due - 1:
+        flags.append(f"behind: {done:g} of {days:g} day(s) delivered, {due:.1f} due by now")
+    if status == "active" and end and today <= end and done + booked < days - 1e-9:
+        flags.append(f"will end with {days - done - booked:g} day(s) left unless more are planned")
     if kind == "trust-partnership" and live and start + PARTNERSHIP_REVIEW <= today:
         flags.append("partnership over 12 months: decide to join or end")
     return tuple(flags)
+
+
+def work_activity(records: Records, engagement_id: str) -> str | None:
+    """The activity an engagement's days are planned as: its `activity`, else the
+    one its visits use most (the first by name on a tie), else none."""
+    e = records.engagements[engagement_id]
+    if e.activity:
+        return e.activity
+    used = Counter(v.activity for v in records.visits.values() if v.engagement == engagement_id)
+    return min(used, key=lambda a: (-used[a], a)) if used else None

@@ -1,7 +1,8 @@
 """The records as flat tables, for spreadsheets and BI tools (`stss export`).
 
 `tables` turns `Records` into one list of rows per table (schools, support,
-visits, actions, engagements, usage); `SCHEMA` gives each table its columns
+support changes within the year, visits, trust-wide events, actions,
+engagements, usage); `SCHEMA` gives each table its columns
 in a fixed order, their SQL types, its key and what its columns refer to,
 so every writer (CSV, JSON, SQLite) lays the tables out the same way.
 Values are plain: dates as ISO text, flags as booleans, lists as lists (JSON
@@ -63,12 +64,17 @@ SCHEMA: Mapping[str, Table] = {
         "id urn:i name phase religious_character church_school:b membership joined local_authority "
         "headteacher headteacher_started support_year support_level latest_inspection "
         "latest_inspection_outcome partnership_start partnership_end"), ("id",), {}),
-    "support": Table(_cols("school academic_year support_level decided rationale extra:l"),
+    "support": Table(_cols("school academic_year support_level decided rationale risk extra:l"),
                      ("school", "academic_year"), {"school": _SCHOOL}),
+    "support_changes": Table(_cols("school academic_year from_date support_level decided rationale risk extra:l"),
+                             ("school", "academic_year", "from_date"), {"school": _SCHOOL}),
     "visits": Table(_cols(
         "path academic_year school activity visit_date status days:r staff:l engagement focus:l reason "
         "confidential:b actions:i notes"),
         ("path",), {"school": _SCHOOL, "engagement": ("engagements", "id")}),
+    "events": Table(_cols(
+        "path academic_year activity event_date status days:r staff:l schools:l host confidential:b notes"),
+        ("path",), {"host": _SCHOOL}),
     "actions": Table(_cols("visit n:i school visit_date text owner due status state"), ("visit", "n"),
                      {"visit": ("visits", "path"), "school": _SCHOOL}),
     "engagements": Table(_cols(
@@ -109,7 +115,9 @@ def tables(records: Records, year_id: str, today: dt.date,
     found = {
         "schools": _schools(records, year_id),
         "support": _support(records),
+        "support_changes": _support_changes(records),
         "visits": _visits(records, include_confidential),
+        "events": _events(records, include_confidential),
         "actions": _actions(records, today, include_confidential),
         "engagements": _engagements(records, today),
         "usage": [{_USAGE_NAMES.get(k, k): v for k, v in row.as_dict().items()}
@@ -156,9 +164,32 @@ def _schools(records: Records, year_id: str) -> list[dict[str, Any]]:
 def _support(records: Records) -> list[dict[str, Any]]:
     return [
         {"school": sid, "academic_year": year, "support_level": d.level, "decided": d.decided, "rationale": d.rationale,
-         "extra": [_line(e) for e in d.extra]}
+         "risk": d.risk, "extra": [_line(e) for e in d.extra]}
         for sid, s in sorted(records.schools.items()) for year, d in sorted(s.support.items())
     ]
+
+
+def _support_changes(records: Records) -> list[dict[str, Any]]:
+    return [
+        {"school": sid, "academic_year": year, "from_date": c.from_, "support_level": c.level, "decided": c.decided,
+         "rationale": c.rationale, "risk": c.risk, "extra": [_line(e) for e in c.extra]}
+        for sid, s in sorted(records.schools.items()) for year, d in sorted(s.support.items())
+        for c in sorted(d.changes, key=lambda c: c.from_)
+    ]
+
+
+def _events(records: Records, include_confidential: bool) -> list[dict[str, Any]]:
+    rows = []
+    for path, e in sorted(records.events.items()):
+        activity = records.activity(e.activity)
+        confidential = bool(activity and activity.confidential)
+        rows.append({
+            "path": path, "academic_year": path.split("/")[1], "activity": e.activity, "event_date": e.date,
+            "status": e.status, "days": e.days_for(activity), "staff": e.staff,
+            "schools": list(dict.fromkeys(e.schools)), "host": e.host, "confidential": confidential,
+            "notes": (e.notes.strip() or None) if include_confidential or not confidential else None,
+        })
+    return rows
 
 
 def _line(e: Entitlement) -> str:

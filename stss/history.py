@@ -28,10 +28,11 @@ FOLDERS = layout.HISTORY_FOLDERS
 CLOSED = frozenset(get_args(EngagementStatus)) - LIVE
 EventKind = Literal[
     "school-added", "school-joined", "school-left", "school-removed", "school-details", "membership",
-    "headteacher", "inspection", "support-level",
+    "headteacher", "inspection", "support-level", "support-change",
     "engagement-opened", "engagement-changed", "engagement-status", "engagement-closed", "engagement-removed",
     "visit-added", "visit-planned", "visit-logged", "visit-cancelled", "visit-postponed", "visit-status",
     "visit-moved", "visit-removed",
+    "event-planned", "event-logged", "event-cancelled", "event-status", "event-moved", "event-removed",
 ]
 VISIT_KINDS: dict[str, EventKind] = {"planned": "visit-planned", "completed": "visit-logged", "cancelled": "visit-cancelled",
                "postponed": "visit-postponed"}
@@ -88,6 +89,8 @@ def diff(path: str, old: Doc, new: Doc, meta: Meta) -> list[Event]:
         return engagement_events(old, new, meta, path)
     if kind.name == "visit":
         return visit_events(old, new, meta, path)
+    if kind.name == "event":
+        return trust_event_events(old, new, meta, path)
     return []
 
 
@@ -140,6 +143,31 @@ def school_events(school: str, old: Doc, new: Doc, meta: Meta, path: str = "") -
                 ev("inspection", f"inspection {_s(_get(inspection, 'date'))} recorded: {_outcome(inspection)}")
     for year, summary in _support_changes(before.get("support"), new.get("support")):
         ev("support-level", f"support level {year}: {summary}", year)
+    for year, summary in _mid_year_changes(before.get("support"), new.get("support")):
+        ev("support-change", f"support level {year}: {summary}", year)
+    return out
+
+
+def _mid_year_changes(old: Any, new: Any) -> list[tuple[str, str]]:
+    """Each change within a year (`changes`) that is new or revised: from when, the level
+    it replaces and the new one, when it was decided and why."""
+    old = old if isinstance(old, Mapping) else {}
+    new = new if isinstance(new, Mapping) else {}
+    out = []
+    for year in sorted(new, key=str):
+        now = new[year]
+        known = [c for c in _list(_get(old.get(year), "changes")) if isinstance(c, Mapping)]
+        level = _get(now, "level")
+        for c in sorted((c for c in _list(_get(now, "changes")) if isinstance(c, Mapping)),
+                        key=lambda c: str(c.get("from"))):
+            if c not in known:
+                decided = f"decided {_s(c.get('decided'))}" if c.get("decided") else ""
+                why = f"rationale: {_squash(c['rationale'])}" if c.get("rationale") else ""
+                risk = f"risk {_s(c.get('risk'))}" if c.get("risk") else ""
+                details = "; ".join(part for part in (decided, risk, why) if part)
+                out.append((str(year), f"changes from {_s(c.get('from'))}: {_s(level)} -> {_s(c.get('level'))}"
+                            + (f" ({details})" if details else "")))
+            level = c.get("level")
     return out
 
 
@@ -161,7 +189,9 @@ def _support_changes(old: Any, new: Any) -> list[tuple[str, str]]:
         elif level_was != level_now:
             out.append((str(year), f"{_s(level_was)} -> {_s(level_now)}{why}"))
         else:
-            revised = [k for k in ("decided", "rationale", "extra") if _get(was, k) != _get(now, k)]
+            revised = [k for k in ("decided", "rationale", "extra", "risk") if _get(was, k) != _get(now, k)]
+            if not revised and _get(was, "changes") != _get(now, "changes"):
+                continue  # told by _mid_year_changes
             shown = why if "rationale" in revised else ""
             out.append((str(year), f"{_s(level_now)} (revised: {', '.join(revised) or 'details'}){shown}"))
     return out
@@ -209,6 +239,28 @@ def _reviews(doc: Mapping[str, Any]) -> dict[str, set[tuple[str, str]]]:
         if isinstance(item, Mapping) and isinstance(item.get("reviews"), list):
             out[_s(item.get("id") or i + 1)] = {(_s(r.get("date")), _s(r.get("rag")))
                                                 for r in item["reviews"] if isinstance(r, Mapping)}
+    return out
+
+
+EVENT_KINDS = {"planned": "event-planned", "completed": "event-logged", "cancelled": "event-cancelled"}
+
+
+def trust_event_events(old: Doc, new: Doc, meta: Meta, path: str = "") -> list[Event]:
+    """A trust-wide event (events/) planned, held, cancelled, moved or removed; it has no one school."""
+    doc = new if new is not None else old
+    if doc is None:
+        return []
+    out, ev = _recorder(meta, None, path)
+    schools = _list(doc.get("schools"))
+    what = f"{_s(doc.get('activity'))} on {_s(doc.get('date'))} ({len(schools)} school{'s' if len(schools) != 1 else ''})"
+    status = doc.get("status")
+    if new is None:
+        ev("event-removed", f"event removed: {what} (was {_s(status)})")
+    elif old is None or old.get("status") != status:
+        verb = "held" if status == "completed" else _s(status)
+        ev(EVENT_KINDS.get(str(status), "event-status"), f"event {verb}: {what}")
+    elif old.get("date") != new.get("date"):
+        ev("event-moved", f"event moved: {_s(new.get('activity'))} {_s(old.get('date'))} -> {_s(new.get('date'))}")
     return out
 
 

@@ -14,7 +14,18 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from stss.models import Engagement, Offer, Person, Record, School, Trust, Visit, VisitFrontMatter
+from stss.models import (
+    Engagement,
+    Event,
+    EventFrontMatter,
+    Offer,
+    Person,
+    Record,
+    School,
+    Trust,
+    Visit,
+    VisitFrontMatter,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ KINDS: Mapping[str, Kind] = {k.name: k for k in (
     Kind("engagement", "engagements", Engagement, Engagement, ".yaml", folder="engagements", history=True),
     Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True,
          school_in_name=True),
+    Kind("event", "events", EventFrontMatter, Event, ".md", folder="events", by_year=True, history=True),
 )}
 ROOT = KINDS["trust"]
 #: The two files at the root: the trust's calendar and its offer.
@@ -174,6 +186,15 @@ COMMENTARY_FOLDER = "reports"
 def visit_stem(day: dt.date, school: str, activity: str) -> str:
     """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
     return f"{day.isoformat()}-{school}-{activity}"
+
+
+def event_stem(day: dt.date, activity: str) -> str:
+    """An event file's name without `-<suffix>` or `.md`: `<date>-<activity>`."""
+    return f"{day.isoformat()}-{activity}"
+
+
+def unique_event_path(taken: Collection[str], year: str, day: dt.date, activity: str) -> str:
+    return unique_path(taken, "event", year, event_stem(day, activity))
 
 
 def visit_path(year: str, name: str) -> str:

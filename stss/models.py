@@ -87,6 +87,7 @@ Membership = Literal["academy", "joining", "partnership", "external"]
 EngagementKind = Literal["directed-support", "project", "deployment", "trust-partnership", "traded", "rise"]
 EngagementStatus = Literal["proposed", "active", "paused", "completed", "stopped"]
 VisitStatus = Literal["planned", "completed", "cancelled", "postponed"]
+EventStatus = Literal["planned", "completed", "cancelled"]
 ActionStatus = Literal["open", "done", "dropped"]
 
 # The domain's vocabulary of statuses, each decided here once.
@@ -183,6 +184,8 @@ class Activity(Record):
     roles: list[Slug] = Field(default_factory=list, description="who may lead it; empty means anyone")
     confidential: bool = False
     description: Text | None = None
+    event: bool = Field(default=False, description=(
+        "held trust-wide: plan places one event (events/) for every school owed it in a period"))
 
 
 class Entitlement(Record):
@@ -388,6 +391,8 @@ class Engagement(Record):
     ] = Field(default_factory=list, description="plain strings, or objectives with an id and reviews")
     status: EngagementStatus = "active"
     end_report: EndReport | None = Field(default=None, description="written when the engagement ends")
+    activity: Slug | None = Field(default=None, description=(
+        "the activity its days are planned as; default: the one its visits use most"))
 
     @property
     def is_live(self) -> bool:
@@ -453,6 +458,34 @@ class Visit(VisitFrontMatter):
         return bool(activity and activity.confidential)
 
 
+# --- events/<year>/<file>.md ----------------------------------------------
+
+
+class EventFrontMatter(Record):
+    """A trust-wide event several schools attend: a network meeting, governor training."""
+
+    activity: Slug
+    date: Date
+    status: EventStatus
+    staff: list[Slug] = Field(default_factory=list)
+    schools: list[Slug] = Field(min_length=1, description="the schools that took part (or are invited)")
+    host: Slug | None = None
+
+
+class Event(EventFrontMatter):
+    """An event: its front matter plus the markdown notes below it."""
+
+    notes: str = ""
+
+    def days_for(self, activity: Activity | None) -> float:
+        return activity.days if activity else 0.0
+
+    @property
+    def counts(self) -> bool:
+        """Planned or completed: it uses each school's entitlement and its staff's time."""
+        return self.status in COUNTING
+
+
 # --- the records root as a whole ------------------------------------------
 
 @dataclass(frozen=True)
@@ -460,8 +493,8 @@ class Records:
     """Everything in a records root that parsed and validated.
 
     Records that failed validation are absent (their problems say why), so
-    computations over `Records` can trust every value they see. Visits are
-    keyed by their path relative to the root, the rest by id.
+    computations over `Records` can trust every value they see. Visits and
+    events are keyed by their path relative to the root, the rest by id.
     """
 
     trust: Trust | None = None
@@ -470,6 +503,7 @@ class Records:
     people: Mapping[str, Person] = field(default_factory=dict)
     engagements: Mapping[str, Engagement] = field(default_factory=dict)
     visits: Mapping[str, Visit] = field(default_factory=dict)
+    events: Mapping[str, Event] = field(default_factory=dict)
     #: Ids of records on disk that were not read (a command reading one school
     #: knows the other schools' ids, not their records), by kind.
     unread: Mapping[str, frozenset[str]] = field(default_factory=dict)

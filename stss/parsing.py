@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from stss.errors import Loc, Problem, did_you_mean, error
-from stss.layout import FILE_MODELS
-from stss.models import SLUG_RE, Record, Visit
+from stss.layout import FILE_MODELS, KINDS
+from stss.models import SLUG_RE, Record
 
 #: A document may not expand (through aliases) to more values than this.
 MAX_NODES = 200_000
@@ -30,6 +30,8 @@ MAX_DEPTH = 100
 #: somewhere below thirty thousand.
 DEEP_ENOUGH_TO_CHECK = 2_000
 FRONT_MATTER = "---"
+#: Models that carry the markdown body as `notes` (visits, events): not a key to suggest.
+_WITH_NOTES = frozenset(k.read_as for k in KINDS.values() if k.front_matter)
 
 
 @dataclass(frozen=True)
@@ -179,11 +181,12 @@ def conflict_markers(path: str, text: str) -> list[Problem]:
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Problem:
-    """A visit file's YAML front matter, its markdown body, and the line the YAML starts on."""
+    """A visit or event file's YAML front matter, its markdown body, and the line the YAML starts on."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != FRONT_MATTER:
-        return error(path, (), "a visit file must start with '---' and YAML front matter",
-                     hint="see docs/records.md, 'visits'")
+        what = "an event" if path.startswith(f"{KINDS['event'].folder}/") else "a visit"
+        return error(path, (), f"{what} file must start with '---' and YAML front matter",
+                     hint=f"see docs/records.md, '{'events' if what == 'an event' else 'visits'}'")
     for index in range(1, len(lines)):
         if lines[index].rstrip() == FRONT_MATTER:
             return "".join(lines[1:index]), "".join(lines[index + 1 :]), 2
@@ -265,13 +268,14 @@ def parse_file(kind: str, path: str, raw: bytes) -> Parsed:
         return Parsed(None, tuple(conflicts))
     body = ""
     first_line = 1
-    if kind == "visit":
+    marked = KINDS[kind].front_matter
+    if marked:
         split = split_front_matter(path, text)
         if isinstance(split, Problem):
             return Parsed(None, (split,))
         text, body, first_line = split
     if not text.strip():
-        what = "the front matter is empty" if kind == "visit" else "the file is empty"
+        what = "the front matter is empty" if marked else "the file is empty"
         return Parsed(None, (Problem(path, first_line, 1, message=what),))
     data, problems = load_yaml(path, text, first_line)
     if problems:
@@ -287,11 +291,12 @@ def validate(kind: str, path: str, data: dict[str, Any], body: str = "") -> Pars
     """Validate parsed YAML as a record of `kind`; errors become problems by key path."""
     model_type = FILE_MODELS[kind]
     try:
-        if kind == "visit":
+        if KINDS[kind].front_matter:
+            # Visits and events: the markdown below the front matter is their notes.
             if "notes" in data:
                 return Parsed(None, (error(path, ("notes",), "unknown key 'notes'",
                                            hint="notes go below the closing '---'"),))
-            return Parsed(Visit.model_validate({**data, "notes": body}), ())
+            return Parsed(KINDS[kind].read_as.model_validate({**data, "notes": body}), ())
         return Parsed(model_type.model_validate(data), ())
     except ValidationError as exc:
         problems = problems_from_validation(path, model_type, exc)
@@ -429,7 +434,7 @@ def _walk(model_type: type[BaseModel], err_loc: tuple[str | int, ...]) -> tuple[
     fields: list[str] = []
     if isinstance(holder, type) and issubclass(holder, BaseModel):
         fields = [f.alias or name for name, f in holder.model_fields.items()
-                  if not (holder is Visit and name == "notes")]
+                  if not (name == "notes" and holder in _WITH_NOTES)]
     return tuple(doc_loc), fields
 
 

@@ -38,13 +38,15 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from stss import calendar, staffing
 from stss.calendar import Period
 from stss.entitlements import head_window, segments, start_of_cover
+from stss.layout import unique_event_path
 from stss.layout import unique_visit_path as unique_path
 from stss.models import Records, School
-from stss.usage import usage
+from stss.usage import counted, usage
 
 _PER_RANK = {"half-term": 0, "term": 1, "year": 2}
 _PLAIN = re.compile(r"[a-z][a-z0-9-]*")
@@ -61,6 +63,24 @@ class PlannedVisit:
     period: str  # the usage period it fills, e.g. "2026-27/spring"
     staff: tuple[str, ...]
     path: str  # visits/<year>/<date>-<school>-<activity>[-<n>].md
+    days: float | None = None  # set when not the activity's days (the last of an engagement's days)
+    engagement: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class PlannedEvent:
+    """A trust-wide event to create, for every school owed the activity in the period."""
+
+    date: dt.date
+    activity: str
+    period: str
+    schools: tuple[str, ...]
+    staff: tuple[str, ...]
+    path: str  # events/<year>/<date>-<activity>[-<n>].md
+
+
+#: What a gap for an event names instead of one school.
+TRUST_WIDE = "trust-wide"
 
 
 @dataclass(frozen=True, order=True)
@@ -82,6 +102,7 @@ class Plan:
     seed: int
     visits: tuple[PlannedVisit, ...]
     gaps: tuple[Gap, ...]
+    events: tuple[PlannedEvent, ...] = ()
 
     @property
     def unstaffed(self) -> list[Gap]:
@@ -98,6 +119,10 @@ class _Occurrence:
     activity: str
     period: Period
     zones: tuple[list[dt.date], list[dt.date]]  # preferred days, then the rest of the window
+    days: float | None = None  # the visit's days, when not the activity's
+    engagement: str | None = None
+    staff: tuple[str, ...] = ()  # only these people (an engagement's staff); empty: by role
+    schools: tuple[str, ...] = ()  # for an event: every school taking part
 
 
 class _Book:
@@ -115,18 +140,25 @@ class _Book:
             for person in v.staff:
                 self.person_days[person].add(v.date)
                 self.served[v.school][person].append(v.date)
+        for e in records.events.values():
+            if e.counts:
+                for school in e.schools:
+                    self.school_days[school].add(e.date)
+                for person in e.staff:
+                    self.person_days[person].add(e.date)
         self.load = staffing.planned_days_by_person(records, year_id)
         order = sorted(records.people)
         rng.shuffle(order)  # a fixed, seeded tie-break between equally loaded people
         self.priority = {person: i for i, person in enumerate(order)}
 
-    def ranked(self, school: str, roles: Iterable[str], before: dt.date) -> list[str]:
-        """People who can lead it: whoever served the school last before `before`
-        first, then the least loaded against capacity."""
+    def ranked(self, school: str, roles: Iterable[str], before: dt.date,
+               only: Collection[str] = ()) -> list[str]:
+        """People who can lead it (`only` these, when given; else by role): whoever
+        served the school last before `before` first, then the least loaded against capacity."""
         wanted = set(roles)
         people = self.records.people
         # Conflict of interest: no one is planned into their own school.
-        able = [p for p in people if (not wanted or wanted & set(people[p].roles))
+        able = [p for p in people if (p in only if only else not wanted or wanted & set(people[p].roles))
                 and people[p].home_school != school]
         served = self.served.get(school, {})
 
@@ -141,12 +173,14 @@ class _Book:
     def fits(self, person: str, days: float) -> bool:
         return self.load.get(person, 0.0) + days <= self.records.people[person].capacity_days + 1e-9
 
-    def book(self, school: str, day: dt.date, person: str | None, days: float) -> None:
-        self.school_days[school].add(day)
+    def book(self, schools: Iterable[str], day: dt.date, person: str | None, days: float) -> None:
+        for school in schools:
+            self.school_days[school].add(day)
+            if person is not None:
+                self.served[school][person].append(day)
         if person is not None:
             self.person_days[person].add(day)
             self.load[person] = self.load.get(person, 0.0) + days
-            self.served[school][person].append(day)
 
 
 def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
@@ -160,12 +194,16 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     days = calendar.school_days(year, max(start, first), last)
     half_terms = calendar.periods(year_id, year, "half-term")
     booked: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
-    for v in records.visits.values():
-        if v.counts and first <= v.date <= last:
-            booked[(v.school, v.activity)].add(v.date)
-    occurrences: list[tuple[tuple[int, dt.date, str, str, str, int], _Occurrence]] = []
+    for c in counted(records):
+        if first <= c.date <= last:
+            booked[(c.school, c.activity)].add(c.date)
+    occurrences: list[tuple[tuple[int, int, dt.date, str, str, str, int], _Occurrence]] = []
+    trust_wide: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for row in usage(records, year_id, start):
         if row.remaining <= 0 or (schools is not None and row.school not in schools):
+            continue
+        if row.activity in offer.activities and offer.activities[row.activity].event:
+            trust_wide[(row.activity, row.period.name)].append((row.school, row.remaining))
             continue
         period = row.period
         window = [d for d in days if d in period]
@@ -188,11 +226,14 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
         for i, chunk in enumerate(chunks):
             zones = _zones(chunk, window, rng)
             target = zones[0][0] if zones[0] else zones[1][0]
-            key = (_PER_RANK[period.per], target, row.school, row.activity, row.period.name, i)
+            key = (1, _PER_RANK[period.per], target, row.school, row.activity, row.period.name, i)
             occurrences.append((key, _Occurrence(row.school, row.activity, period, zones)))
+    occurrences += _event_occurrences(records, year_id, days, trust_wide, seed)
+    occurrences += _engagement_occurrences(records, year_id, days, start, seed, schools)
     book = _Book(records, year_id, random.Random(f"{seed}/people"))
-    taken: set[str] = set(records.visits)
+    taken: set[str] = set(records.visits) | set(records.events)
     visits: list[PlannedVisit] = []
+    events: list[PlannedEvent] = []
     gaps: list[Gap] = []
     for _, occ in sorted(occurrences, key=lambda pair: pair[0]):
         placed = _place(occ, book)
@@ -200,13 +241,83 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
             gaps.append(placed)
             continue
         day, person, reason = placed
-        path = unique_path(taken, year_id, day, occ.school, occ.activity)
-        taken.add(path)
         staff = (person,) if person else ()
-        visits.append(PlannedVisit(day, occ.school, occ.activity, occ.period.name, staff, path))
+        if occ.schools:
+            path = unique_event_path(taken, year_id, day, occ.activity)
+            events.append(PlannedEvent(day, occ.activity, occ.period.name, occ.schools, staff, path))
+        else:
+            path = unique_path(taken, year_id, day, occ.school, occ.activity)
+            visits.append(PlannedVisit(day, occ.school, occ.activity, occ.period.name, staff, path,
+                                       occ.days, occ.engagement))
+        taken.add(path)
         if reason:
             gaps.append(Gap(occ.school, occ.activity, occ.period.name, day, reason))
-    return Plan(year_id, start, seed, tuple(sorted(visits)), tuple(sorted(gaps, key=_gap_order)))
+    return Plan(year_id, start, seed, tuple(sorted(visits)), tuple(sorted(gaps, key=_gap_order)),
+                tuple(sorted(events)))
+
+
+Keyed = tuple[tuple[int, int, dt.date, str, str, str, int], _Occurrence]
+
+
+def _event_occurrences(records: Records, year_id: str, days: list[dt.date],
+                       owed: dict[tuple[str, str], list[tuple[str, int]]], seed: int) -> list[Keyed]:
+    """One event for every school owed an event activity in a period (a second
+    event for those owed two, and so on), spread through the period."""
+    trust = records.trust
+    assert trust is not None
+    out: list[Keyed] = []
+    for (activity, period_name), schools in sorted(owed.items()):
+        period = calendar.find_period(trust, period_name)
+        window = [d for d in days if period is not None and d in period]
+        if period is None or not window:
+            continue
+        rng = random.Random(f"{seed}/event/{activity}/{period_name}")
+        for i, chunk in enumerate(_split(window, max(n for _, n in schools))):
+            zones = _zones(chunk, window, rng)
+            attending = tuple(sorted(s for s, n in schools if n > i))
+            key = (0, _PER_RANK[period.per], (zones[0] or zones[1])[0], TRUST_WIDE, activity, period_name, i)
+            out.append((key, _Occurrence(TRUST_WIDE, activity, period, zones, schools=attending)))
+    return out
+
+
+def _engagement_occurrences(records: Records, year_id: str, days: list[dt.date], start: dt.date, seed: int,
+                            schools: Collection[str] | None) -> list[Keyed]:
+    """An active engagement's days not yet delivered or planned, as visits of its
+    activity spread evenly over the school days left in its span (this year's
+    share, when the span runs on past the year), for its own staff."""
+    from stss.engagements import burn, work_activity
+
+    trust = records.trust
+    assert trust is not None
+    year = trust.years[year_id]
+    last = calendar.year_span(year_id, year)[1]
+    out: list[Keyed] = []
+    for b in burn(records, start):
+        e = records.engagements[b.engagement]
+        activity_id = work_activity(records, b.engagement)
+        activity = records.activity(activity_id) if activity_id else None
+        if e.status != "active" or b.remaining <= 0 or activity is None \
+                or (schools is not None and e.school not in schools):
+            continue
+        window = [d for d in days if e.start <= d <= (e.end or last)]
+        if not window:
+            continue
+        remaining = b.remaining
+        if e.end and e.end > last:  # the span runs on: plan this year's share of what is left
+            share = Fraction((last - window[0]).days + 1, (e.end - window[0]).days + 1)
+            remaining = round(float(remaining * share) * 2) / 2  # to the nearest half-day
+        counts = [activity.days] * int(remaining // activity.days)
+        if (rest := round(remaining - sum(counts), 2)) > 0:
+            counts.append(rest)
+        period = calendar.periods(year_id, year, "year")[0]
+        rng = random.Random(f"{seed}/engagement/{b.engagement}")
+        for i, (chunk, n) in enumerate(zip(_split(window, len(counts)), counts, strict=True)):
+            zones = _zones(chunk, window, rng)
+            key = (2, 0, (zones[0] or zones[1])[0], e.school, activity_id or "", b.engagement, i)
+            out.append((key, _Occurrence(e.school, activity_id or "", period, zones,
+                                         days=None if n == activity.days else n, engagement=b.engagement,
+                                         staff=tuple(e.staff))))
+    return out
 
 
 def _covered(school: School, window: list[dt.date]) -> list[dt.date]:
@@ -280,21 +391,25 @@ def _place(occ: _Occurrence, book: _Book) -> tuple[dt.date, str | None, str] | G
     """A day and a person for one occurrence, or the reason there is none."""
     activity = book.records.activity(occ.activity)
     assert activity is not None
-    busy = book.school_days[occ.school]
-    ranked = book.ranked(occ.school, activity.roles, (occ.zones[0] or occ.zones[1])[0])
-    within = [p for p in ranked if book.fits(p, activity.days)]
+    days = occ.days or activity.days
+    attending = occ.schools or (occ.school,)
+    busy = set().union(*(book.school_days[s] for s in attending)) if occ.schools else book.school_days[occ.school]
+    ranked = book.ranked(occ.school, activity.roles, (occ.zones[0] or occ.zones[1])[0], occ.staff)
+    within = [p for p in ranked if book.fits(p, days)]
     for zone in occ.zones:
         for person in within:
             away = book.person_days[person]
             day = next((d for d in zone if d not in busy and d not in away), None)
             if day is not None:
-                book.book(occ.school, day, person, activity.days)
+                book.book(attending, day, person, days)
                 return day, person, ""
     day = next((d for zone in occ.zones for d in zone if d not in busy), None)
     if day is None:
         return Gap(occ.school, occ.activity, occ.period.name, None,
                    f"no free school day for the school in {occ.period.label} from the start date")
-    book.book(occ.school, day, None, activity.days)
+    book.book(attending, day, None, days)
+    if occ.staff and not ranked:
+        return day, None, f"no one of the engagement's staff can be planned ({', '.join(occ.staff)})"
     if not ranked:
         return day, None, f"no one has a role that can lead it ({', '.join(activity.roles)})"
     if not within:
@@ -313,17 +428,29 @@ def _scalar(slug: str) -> str:
 def render(visit: PlannedVisit) -> str:
     """The text of a new visit file: front matter and an empty notes body."""
     staff = ", ".join(_scalar(p) for p in visit.staff)
+    extra = f"days: {visit.days:g}\n" if visit.days is not None else ""
+    extra += f"engagement: {_scalar(visit.engagement)}\n" if visit.engagement else ""
     return (f"---\nschool: {_scalar(visit.school)}\nactivity: {_scalar(visit.activity)}\n"
-            f"date: {visit.date.isoformat()}\nstatus: planned\nstaff: [{staff}]\n---\n")
+            f"date: {visit.date.isoformat()}\nstatus: planned\nstaff: [{staff}]\n{extra}---\n")
+
+
+def render_event(event: PlannedEvent) -> str:
+    """The text of a new event file: front matter and an empty notes body."""
+    staff = ", ".join(_scalar(p) for p in event.staff)
+    schools = ", ".join(_scalar(s) for s in event.schools)
+    return (f"---\nactivity: {_scalar(event.activity)}\ndate: {event.date.isoformat()}\nstatus: planned\n"
+            f"staff: [{staff}]\nschools: [{schools}]\n---\n")
 
 
 def loads_after(records: Records, result: Plan) -> dict[str, float]:
     """Each person's days in the year (delivered and planned) once the plan is written."""
     after = staffing.planned_days_by_person(records, result.year)
-    for v in result.visits:
+    made: list[PlannedVisit | PlannedEvent] = [*result.visits, *result.events]
+    for v in made:
         activity = records.activity(v.activity)
+        days = v.days if isinstance(v, PlannedVisit) and v.days is not None else activity.days if activity else 0.0
         for person in v.staff:
-            after[person] = after.get(person, 0.0) + (activity.days if activity else 0.0)
+            after[person] = after.get(person, 0.0) + days
     return after
 
 
@@ -331,7 +458,8 @@ def left_out(records: Records, year_id: str, result: Plan,
              schools: Collection[str] | None = None) -> list[tuple[str, str]]:
     """Each school the plan gives no new visit, with the reason, so a reader of
     the plan knows it was not forgotten."""
-    planned = {v.school for v in result.visits} | {g.school for g in result.gaps}
+    planned = {v.school for v in result.visits} | {g.school for g in result.gaps} \
+        | {s for e in result.events for s in e.schools}
     owed_by: dict[str, int] = defaultdict(int)
     left_by: dict[str, int] = defaultdict(int)
     for row in usage(records, year_id, result.start):

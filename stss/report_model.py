@@ -158,6 +158,37 @@ class SchoolRef:
 
 
 @dataclass(frozen=True)
+class SupportChangeItem:
+    """A change of support level within the year (`changes` in the school's file)."""
+
+    from_date: dt.date  # the first day the new level is in force
+    level: str
+    level_name: str
+    previous_level: str  # the level in force before it
+    previous_level_name: str
+    decided: dt.date | None
+    rationale: str | None
+    risk: str | None  # red | amber | green, when the change says
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """A trust-wide event (events/) this term: several schools, one meeting."""
+
+    path: str
+    date: dt.date
+    activity: str
+    activity_name: str
+    status: str  # planned | completed | cancelled
+    schools: tuple[SchoolRef, ...]
+    host: SchoolRef | None
+    staff: tuple[str, ...]  # names
+    days: float
+    confidential: bool
+    notes: tuple[NoteSection, ...]  # empty for a confidential event unless included
+
+
+@dataclass(frozen=True)
 class Group:
     key: str
     label: str
@@ -293,6 +324,14 @@ class SchoolSection:
     overdue_actions: int  # including any from confidential visits
     decisions: tuple[Decision, ...]
     impact: Impact
+    # The year as it runs (issue 14): the level in force on the report's day
+    # within the term (`level` is the year's first decision), the trust's
+    # risk rating then, each change within the year, the events it took part in.
+    level_in_force: str | None = None
+    level_in_force_name: str = ""
+    risk: str | None = None
+    support_changes: tuple[SupportChangeItem, ...] = ()
+    events: tuple[EventSummary, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,6 +382,7 @@ class Report:
     risks: TrustRisks
     impact: TrustImpact
     commentary: str | None  # the trust's markdown for the term, when it wrote one
+    events: tuple[EventSummary, ...] = ()  # this term's trust-wide events, for the report's schools
 
 
 # --- one engagement's report (`stss report --engagement ID`) -------------------

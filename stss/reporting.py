@@ -19,7 +19,8 @@ from typing import Any
 from stss import calendar, standing
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
-from stss.models import LIVE, Offer, Records, SupportDecision, Term, Visit
+from stss.entitlements import level_on
+from stss.models import LIVE, Offer, Records, Risk, SupportDecision, Term, Visit
 from stss.objectives import progress
 from stss.report_model import (
     ActionItem,
@@ -27,6 +28,7 @@ from stss.report_model import (
     ChangeEvent,
     DeliveryRow,
     EngagementSummary,
+    EventSummary,
     Group,
     History,
     Impact,
@@ -36,6 +38,7 @@ from stss.report_model import (
     SchoolRef,
     SchoolSection,
     StaffRow,
+    SupportChangeItem,
     Tally,
     TrustImpact,
     TrustRisks,
@@ -48,7 +51,7 @@ from stss.usage import usage as usage_at
 
 #: Kinds of history event a report lists: decisions a board follows, not day-to-day visit logging.
 REPORTED_CHANGES = frozenset({
-    "support-level", "school-added", "school-joined", "school-left", "school-removed", "membership",
+    "support-level", "support-change", "school-added", "school-joined", "school-left", "school-removed", "membership",
     "headteacher", "inspection", "engagement-opened", "engagement-status", "engagement-closed",
     "engagement-removed", "engagement-end-report"})
 #: Headings of a visit's notes that reports show, by their lower-case text; others stay in the notes.
@@ -80,7 +83,8 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         history.reason)
     ctx = _Context(records, year, term, span, today, include_confidential, usage, history, *_indexes(records, usage, today),
                    _earlier(records, year, term, today, ids, committed or {}))
-    sections = tuple(_school(ctx, sid) for sid in ids)
+    events = _events(records, span, set(ids), include_confidential)
+    sections = tuple(_school(ctx, sid, events) for sid in ids)
     rows = [r for r in usage if r.school in ids]
     title = (f"School improvement report: {term.capitalize()} term {year}" if school is None
              else f"{names[school]}: {term.capitalize()} term {year}")
@@ -90,7 +94,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         include_confidential=include_confidential,
         confidential_left_out=sum(s.confidential_left_out for s in sections),
         schools=sections,
-        by_level=_groups(sections, lambda s: (s.level or "~none", s.level_name), offer.levels),
+        by_level=_groups(sections, lambda s: (s.level_in_force or "~none", s.level_in_force_name), offer.levels),
         by_outcome=_groups(sections, _outcome_key, {}),
         term_delivery=tally(r for r in rows if ctx.in_term(r)),
         year_to_date=tally(r for r in rows if ctx.begun(r)),
@@ -104,6 +108,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         risks=_risks(sections),
         impact=_trust_impact(sections),
         commentary=commentary if commentary and commentary.strip() else None,
+        events=events,
     )
 
 
@@ -140,6 +145,11 @@ class _Context:
 
     def shown(self, confidential: bool) -> bool:
         return self.include_confidential or not confidential
+
+    @property
+    def day(self) -> dt.date:
+        """The report's day within its term: what is in force "now" for this term."""
+        return min(max(self.today, self.span.start), self.span.end)
 
 
 def _indexes(records: Records, usage: Iterable[UsageRow], today: dt.date) -> tuple[
@@ -189,7 +199,7 @@ def _earlier(records: Records, year: str, term: str, today: dt.date, ids: Sequen
     return tuple(out)
 
 
-def _school(ctx: _Context, sid: str) -> SchoolSection:
+def _school(ctx: _Context, sid: str, events: Sequence[EventSummary]) -> SchoolSection:
     records, year = ctx.records, ctx.year
     s = records.schools[sid]
     offer = records.offer
@@ -234,6 +244,11 @@ def _school(ctx: _Context, sid: str) -> SchoolSection:
         overdue_actions=overdue,
         decisions=standing.decisions(engagements, rating),
         impact=_impact(ctx, sid, engagements),
+        level_in_force=level_on(s, year, ctx.day) if decision else None,
+        level_in_force_name=_level_name(offer, level_on(s, year, ctx.day)),
+        risk=_risk_on(decision, ctx.day) if decision else None,
+        support_changes=_support_changes(offer, decision) if decision else (),
+        events=tuple(e for e in events if any(ref.id == sid for ref in e.schools)),
     )
 
 
@@ -273,6 +288,43 @@ def _trust_impact(sections: Sequence[SchoolSection]) -> TrustImpact:
         schools("support", "better"), schools("support", "worse"),
         schools("joining", "better"), schools("joining", "worse"),
         sum(r.resolved for r in requests) if requests else None)
+
+
+def _risk_on(decision: SupportDecision, day: dt.date) -> str | None:
+    """The risk rating in force on `day`: the latest change from before it that rates it, else the decision's."""
+    risk: Risk | None = decision.risk
+    for change in sorted(decision.changes, key=lambda c: c.from_):
+        if change.from_ <= day and change.risk:
+            risk = change.risk
+    return risk
+
+
+def _support_changes(offer: Offer, decision: SupportDecision) -> tuple[SupportChangeItem, ...]:
+    out, previous = [], decision.level
+    for c in sorted(decision.changes, key=lambda c: c.from_):
+        out.append(SupportChangeItem(c.from_, c.level, _level_name(offer, c.level), previous,
+                                     _level_name(offer, previous), c.decided, c.rationale, c.risk))
+        previous = c.level
+    return tuple(out)
+
+
+def _events(records: Records, span: Term, schools: set[str], include_confidential: bool) -> tuple[EventSummary, ...]:
+    """The term's trust-wide events that any of the report's schools took part in."""
+    names = {sid: s.name for sid, s in records.schools.items()}
+    out = []
+    for path, e in sorted(records.events.items(), key=lambda item: (item[1].date, item[0])):
+        if not span.start <= e.date <= span.end or not schools & set(e.schools):
+            continue
+        activity = records.activity(e.activity)
+        confidential = bool(activity and activity.confidential)
+        out.append(EventSummary(
+            path=path, date=e.date, activity=e.activity, activity_name=activity.name if activity else e.activity,
+            status=e.status, schools=tuple(SchoolRef(sid, names.get(sid, sid)) for sid in dict.fromkeys(e.schools)),
+            host=SchoolRef(e.host, names.get(e.host, e.host)) if e.host else None,
+            staff=tuple(records.people[p].name if p in records.people else p for p in e.staff),
+            days=e.days_for(activity), confidential=confidential,
+            notes=note_sections(e.notes) if include_confidential or not confidential else ()))
+    return tuple(out)
 
 
 def visit_summary(records: Records, path: str, v: Visit, include_confidential: bool) -> VisitSummary:

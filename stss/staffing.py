@@ -1,7 +1,9 @@
 """Staff deployment: days each person has delivered and has planned against capacity.
 
 A visit's `days` (or its activity's) count in full for every member of staff
-named on it: two people at a one-day review each give a day.
+named on it: two people at a one-day review each give a day. A trust-wide
+event's activity days count once for each member of its staff, however many
+schools attend.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from stss import calendar
-from stss.models import Records
+from stss.models import Event, Records, Visit
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ def loads(records: Records, year_id: str) -> list[Load]:
     start, end = calendar.year_span(year_id, trust.years[year_id])
     delivered = dict.fromkeys(records.people, 0.0)
     planned = dict.fromkeys(records.people, 0.0)
-    for visit in records.visits.values():
+    held: list[Visit | Event] = [*records.visits.values(), *records.events.values()]
+    for visit in held:
         if not start <= visit.date <= end or not visit.counts:
             continue
         days = visit.days_for(records.activity(visit.activity))

@@ -5,8 +5,10 @@ period its date falls in. Where a school is owed the same activity over
 periods of different lengths (say 1 a term from one line and 2 a year from
 another), a visit fills the shortest period with room first. Cancelled and
 postponed visits count for nothing. A visit that names an engagement counts
-against the engagement's days, never against the school's entitlement. Visits of activities a school is not
-owed stay visible as rows with `entitled: 0` over the year.
+against the engagement's days, never against the school's entitlement. A
+planned or completed trust-wide event counts once for each school in its
+`schools`, like a visit to each. Visits of activities a school is not owed
+stay visible as rows with `entitled: 0` over the year.
 
 Pure: `today` is a parameter.
 """
@@ -47,6 +49,29 @@ class UsageRow:
         return {name: getattr(self, name) for name in COLUMNS} | {"period": self.period.name}
 
 
+@dataclass(frozen=True)
+class Counted:
+    """One planned or completed occurrence that counts against a school's entitlement:
+    a visit (not engagement work), or one school's place at an event."""
+
+    school: str
+    activity: str
+    date: dt.date
+    status: str
+    path: str
+
+
+def counted(records: Records) -> list[Counted]:
+    """Everything that counts against entitlements, in date order."""
+    out = [Counted(v.school, v.activity, v.date, v.status, path) for path, v in records.visits.items()
+           if v.counts and not v.engagement]
+    for path, e in records.events.items():
+        if e.counts:
+            # A school named twice still took part once.
+            out.extend(Counted(school, e.activity, e.date, e.status, path) for school in dict.fromkeys(e.schools))
+    return sorted(out, key=lambda c: (c.date, c.school, c.activity, c.path))
+
+
 @dataclass
 class _Tally:
     period: Period
@@ -71,11 +96,10 @@ def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
     for school_id in records.schools:
         for o in owed(records, school_id, year_id):
             tallies[(school_id, o.activity)].append(_Tally(o.period, o.count))
-    for visit in sorted(records.visits.values(), key=lambda v: (v.date, v.school, v.activity)):
-        if not visit.counts or visit.date not in year_period:
+    # Engagement work is not here: it counts against the engagement's days (stss.engagements).
+    for visit in counted(records):
+        if visit.date not in year_period:
             continue
-        if visit.engagement:
-            continue  # engagement work counts against the engagement's days (stss.engagements)
         rows = tallies[(visit.school, visit.activity)]
         tally = _tally_for(rows, visit.date)
         if tally is None:

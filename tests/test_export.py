@@ -92,7 +92,7 @@ def test_tables_are_plain_values(mini: Path) -> None:
     found = export.tables(records, "2026-27", dt.date(2026, 11, 23))
     assert found["visits"] == [] and found["actions"] == []
     assert found["support"] == [{"school": "hill-top", "academic_year": "2026-27", "support_level": "core",
-                                 "decided": "2026-07-08", "rationale": None, "extra": []}]
+                                 "decided": "2026-07-08", "rationale": None, "risk": None, "extra": []}]
     for name, rows in found.items():
         for row in rows:
             assert tuple(row) == export.SCHEMA[name].names

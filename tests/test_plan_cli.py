@@ -32,8 +32,11 @@ def test_example_trust_plans_cleanly_and_a_second_run_plans_nothing(stss: Any, e
     assert result.exit_code == 0, result.output
     after = tree(example)
     new = sorted(set(after) - set(before))
-    assert new and all(p.startswith(f"visits/{YEAR}/") for p in new)
-    assert f"Wrote {len(new)} visit file(s)" in result.stdout
+    events = [p for p in new if p.startswith(f"events/{YEAR}/")]
+    assert new and all(p.startswith(f"visits/{YEAR}/") for p in new if p not in events)
+    # The headteachers' network (event: true) is one event a term for every school, not a visit to each.
+    assert [p.rsplit("-", 2)[-2:] for p in events] == [["headteacher", "network.md"]] * 2
+    assert f"Wrote {len(new) - 2} visit file(s) to visits/{YEAR}/ and 2 event file(s)" in result.stdout
     assert all(after[p] == before[p] for p in before)  # nothing existing was touched
 
     validate = stss("validate", "--records", example)

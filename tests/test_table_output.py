@@ -144,7 +144,9 @@ def test_plan_as_json_and_csv(example: Path, stss: Any) -> None:
     as_json = stss(*args, "--format", "json")
     assert as_json.exit_code == 0, as_json.output
     rows = json.loads(as_json.stdout)
-    assert len(rows) == 169 and rows[0]["path"].startswith("visits/2026-27/")
+    # 178 visits, then the two trust-wide headteachers' network meetings (spring and summer).
+    assert len(rows) == 180 and rows[0]["path"].startswith("visits/2026-27/")
+    assert [r["path"].split("/")[0] for r in rows[-2:]] == ["events", "events"]
     assert all(isinstance(r["staff"], list) for r in rows)
     as_csv = stss(*args, "--format", "csv")
     table = list(csv.DictReader(io.StringIO(as_csv.stdout)))

@@ -29,9 +29,9 @@ def history(
         "--format", help="table, json (events with notes on missing history) or csv (one row a change).")] = "table",
     records: RecordsOpt = None,
 ) -> None:
-    """What changed, when and by whom: support decisions, visits, schools, engagements.
+    """What changed, when and by whom: support decisions, visits, events, schools, engagements.
 
-    Read from the git history of schools/, engagements/ and visits/. In a shallow
+    Read from the git history of schools/, engagements/, visits/ and events/. In a shallow
     clone it says what history is missing; outside a git repository it exits 1.
     """
     from rich.markup import escape

@@ -68,6 +68,7 @@ def plan(
     start = from_.date() if from_ else day
     result = planning.plan(r, year_id, start, seed, set(school) if school else None)
     new = [changes.Change(v.path, planning.render(v), new=True) for v in result.visits]
+    new += [changes.Change(e.path, planning.render_event(e), new=True) for e in result.events]
     if dry_run:
         problems = changes.check(r, new)
         if any(p.is_error for p in problems):
@@ -88,7 +89,8 @@ def plan(
         say("Dry run: nothing was written.")
     elif new:
         changes.write(loaded, new)
-        say(f"Wrote {len(new)} visit file(s) to {visit_folder}.")
+        say(f"Wrote {len(result.visits)} visit file(s) to {visit_folder}"
+            + (f" and {len(result.events)} event file(s) to {year_folder('event', year_id)}." if result.events else "."))
     else:
         say(f"Nothing to plan: every owed visit from {start} is already planned or done.")
     waiting = [v for path, v in r.visits.items() if path.startswith(visit_folder) and v.status == "planned"
@@ -103,18 +105,27 @@ def plan(
         raise typer.Exit(UNSTAFFED_EXIT)
 
 
-#: Columns of `plan --format json|csv`: each new visit, then each occurrence not placed.
-PLAN_COLUMNS = ("date", "school", "activity", "period", "staff", "path", "why")
+#: Columns of `plan --format json|csv`: each new visit, each new trust-wide event
+#: (school "trust-wide", its schools listed), then each occurrence not placed.
+PLAN_COLUMNS = ("date", "school", "activity", "period", "staff", "path", "why", "schools", "engagement")
 
 
 def _emit_rows(result: Plan, format: str) -> None:
+    from stss import planning
+
     why = {(g.school, g.activity, g.period, g.date): g.reason for g in result.gaps}
     rows: list[dict[str, object]] = [
         {"date": str(v.date), "school": v.school, "activity": v.activity, "period": v.period,
-         "staff": list(v.staff), "path": v.path, "why": why.get((v.school, v.activity, v.period, v.date))}
+         "staff": list(v.staff), "path": v.path, "why": why.get((v.school, v.activity, v.period, v.date)),
+         "schools": [v.school], "engagement": v.engagement}
         for v in result.visits]
+    rows += [{"date": str(e.date), "school": planning.TRUST_WIDE, "activity": e.activity, "period": e.period,
+              "staff": list(e.staff), "path": e.path,
+              "why": why.get((planning.TRUST_WIDE, e.activity, e.period, e.date)),
+              "schools": list(e.schools), "engagement": None}
+             for e in result.events]
     rows += [{"date": None, "school": g.school, "activity": g.activity, "period": g.period, "staff": [],
-              "path": None, "why": g.reason} for g in result.unplaced]
+              "path": None, "why": g.reason, "schools": [], "engagement": None} for g in result.unplaced]
     emit_rows(rows, "json" if format == "json" else "csv", PLAN_COLUMNS)
 
 
@@ -150,8 +161,17 @@ def _print_summary(r: Records, result: Plan) -> None:
     schools = sorted({v.school for v in result.visits})
     out.print(f"Plan for {result.year} from {result.start} (seed {result.seed}): "
               f"{len(result.visits)} visit(s) for {len(schools)} school(s), "
+              f"{len(result.events)} trust-wide event(s), "
               f"{len(result.unstaffed)} unstaffed, {len(result.unplaced)} not placed.")
-    if not result.visits:
+    if result.events:
+        table = Table(title="Trust-wide events planned")
+        for col in ("date", "activity", "period", "schools", "staff"):
+            table.add_column(col, justify="right" if col == "schools" else "left")
+        for e in result.events:
+            table.add_row(str(e.date), e.activity, e.period.split("/", 1)[-1], str(len(e.schools)),
+                          ", ".join(e.staff) if e.staff else "unstaffed")
+        out.print(table)
+    if not result.visits and not result.events:
         return
     trust = r.trust
     assert trust is not None
@@ -169,9 +189,9 @@ def _print_summary(r: Records, result: Plan) -> None:
     out.print(table)
     before = staffing.planned_days_by_person(r, result.year)
     after = planning.loads_after(r, result)
-    visits = Counter(p for v in result.visits for p in v.staff)
+    visits = Counter(p for v in result.visits for p in v.staff) + Counter(p for e in result.events for p in e.staff)
     table = Table(title=f"Staff load {result.year} (days)")
-    for col in ("person", "id", "new visits", "before", "after", "capacity", "left"):
+    for col in ("person", "id", "new", "before", "after", "capacity", "left"):
         table.add_column(col, justify="left" if col in ("person", "id") else "right")
     for pid in sorted(visits):
         person = r.people[pid]
@@ -202,7 +222,7 @@ def calendar(
     school: SchoolOpt = None,
     today: TodayOpt = None,
 ) -> None:
-    """Visits as an iCalendar file for Outlook or Google Calendar.
+    """Visits and trust-wide events as an iCalendar file for Outlook or Google Calendar.
 
     Each visit keeps its UID when it moves to another day, so importing a newer
     file updates events instead of adding copies; planned visits are tentative,

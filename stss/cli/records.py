@@ -49,7 +49,7 @@ def validate(
     warnings = len(problems) - errors
     r = loaded.records
     summary = (f"{len(r.schools)} schools, {len(r.people)} people, {len(r.engagements)} engagements, "
-               f"{len(r.visits)} visits: {errors} error(s), {warnings} warning(s)")
+               f"{len(r.visits)} visits, {len(r.events)} events: {errors} error(s), {warnings} warning(s)")
     print(summary, file=sys.stderr)
     raise typer.Exit(1 if errors else 0)
 

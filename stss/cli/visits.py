@@ -1,6 +1,6 @@
-"""Recording what happened: `stss log-visit` and `stss edit-support`.
+"""Recording what happened: `stss log-visit`, `stss log-event` and `stss edit-support`.
 
-Both build the new text of the files they change, check it with the rest of
+Each builds the new text of the files they change, check it with the rest of
 the records (`stss.changes`), write atomically, and with `--commit` commit
 exactly those files.
 """
@@ -140,14 +140,22 @@ def edit_support(
     level: Annotated[str | None, typer.Option("--level", metavar='ID', help="The support level from offer.yaml (asked for at a terminal).", show_default=False)] = None,
     rationale: Annotated[str | None, typer.Option("--rationale", metavar='TEXT', help="Why this level (asked for at a terminal).", show_default=False)] = None,
     decided: Annotated[dt.datetime | None, typer.Option("--decided", metavar='DATE', formats=["%Y-%m-%d"], help="When it was decided (default: today).", show_default=False)] = None,
+    from_: Annotated[dt.datetime | None, typer.Option(
+        "--from", metavar='DATE', formats=["%Y-%m-%d"], show_default=False,
+        help="A mid-year change: the level is in force from this date (within the year, not before "
+             "the year's decision). Without it, the year's level is set.")] = None,
     year: YearOpt = None,
     force: ForceOpt = False,
     commit: CommitOpt = False,
     records: RecordsOpt = None,
     today: TodayOpt = None,
 ) -> None:
-    """Record a school's support level for a year in its file, keeping its comments and layout."""
-    from stss import store, support
+    """Record a school's support level for a year in its file, keeping its comments and layout.
+
+    With --from, a change within the year: added to the year's `changes`
+    (usage, plan and reports follow the level in force on each day).
+    """
+    from stss import calendar, store, support
     from stss.layout import Scope, record_path
 
     # A support decision is checked against the schools, offer and trust: no visit has a rule about it.
@@ -155,7 +163,10 @@ def edit_support(
     r = loaded.records
     day = today_of(today)
     check_record(loaded, "school", school)
-    year_id = pick_year(loaded, year, day)
+    since = from_.date() if from_ else None
+    trust = r.trust
+    in_year = calendar.year_of(trust, since) if since and trust and year is None else None
+    year_id = in_year or pick_year(loaded, year, day)
     levels = list(r.offer.levels) if r.offer else []
     level = ask.required(level, "--level", lambda: ask.choose("level", levels))
     check_id("level", level, levels)
@@ -166,15 +177,72 @@ def edit_support(
         raise UsageError("--rationale is empty", "say in a sentence why this level was chosen")
     _ready(loaded, commit)
     text = store.read_text(loaded.root, record_path("school", school))
-    change = support.decide(school, text, year_id, level, rationale, decided.date() if decided else day)
-    message = support.commit_message(r, school, year_id, level)
+    when = decided.date() if decided else day
+    change = (support.change(school, text, year_id, level, rationale, when, since) if since
+              else support.decide(school, text, year_id, level, rationale, when))
+    message = support.commit_message(r, school, year_id, level, since)
     if change.text == text:
         console().print(f"Nothing to change: {change.path} already says this.", soft_wrap=True, markup=False)
         return
     written = _write(loaded, (change,), message, force=force, commit=commit)
-    console().print(f"Recorded {year_id} support for {r.schools[school].name}: {level} ({change.path})", soft_wrap=True, markup=False)
+    what = f"{level} from {since}" if since else level
+    console().print(f"Recorded {year_id} support for {r.schools[school].name}: {what} ({change.path})", soft_wrap=True, markup=False)
     if written:
         console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
+def log_event(
+    activity: Annotated[str | None, typer.Option("--activity", metavar='ID', help="The activity's id from offer.yaml (asked for at a terminal).", show_default=False)] = None,
+    school: Annotated[list[str] | None, typer.Option("--school", metavar='ID', help="A school that took part (repeat, or separate with commas). Replaces a planned event's schools.", show_default=False)] = None,
+    date: Annotated[dt.datetime | None, typer.Option(
+        "--date", metavar='DATE', formats=["%Y-%m-%d"], show_default=False,
+        help="The day of the event. Default: the planned event's own date (for a completed event, "
+             "once that date has come), else today.")] = None,
+    staff: Annotated[list[str] | None, typer.Option("--staff", metavar='ID', help="Who led it (person ids; repeat, or separate with commas).", show_default=False)] = None,
+    host: Annotated[str | None, typer.Option("--host", metavar='ID', help="The school that hosted it.", show_default=False)] = None,
+    status: Annotated[Literal["completed", "planned", "cancelled"], typer.Option("--status", help="What happened (or, for planned, what is to come).")] = "completed",
+    notes: Annotated[str | None, typer.Option("--notes", metavar='FILE|-', help="A markdown file of notes, or - for stdin; added below what the file already says.", show_default=False)] = None,
+    force: ForceOpt = False,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record a trust-wide event (a network meeting, governor training) that several schools attend.
+
+    A planned event of the same activity in the same term (the nearest in
+    date) is updated in place, keeping its comments and notes; otherwise a
+    new file is written under events/<year>/. It counts once against the
+    entitlement of each school that took part. Nothing is written unless the
+    records still validate.
+    """
+    from stss import events, store
+
+    loaded = _open(records)
+    r = loaded.records
+    day = today_of(today)
+    known_activities = list(r.offer.activities) if r.offer else []
+    activity = ask.required(activity, "--activity", lambda: ask.choose("activity", known_activities))
+    check_id("activity", activity, known_activities)
+    log = events.EventLog(activity=activity, status=status, date=date.date() if date else None,
+                          schools=_ids(school), staff=_ids(staff), host=host)
+    for kind, idents in (("school", log.schools), ("person", log.staff), ("school", (host,) if host else ())):
+        for ident in idents or ():
+            check_record(loaded, kind, ident)
+    match = events.find_planned(r, activity, log.date or day)
+    events.check(r, log, events.date_of(log, match[1] if match else None, day), day, match[1] if match else None)
+    _ready(loaded, commit)
+    if notes is not None:
+        from dataclasses import replace
+
+        log = replace(log, notes=_read_notes(notes))
+    planned = (match[0], store.read_text(loaded.root, match[0])) if match else None
+    taken = {f.path for f in store.list_files(loaded.root)[0]}
+    outcome = events.build(r, log, day, planned, taken)
+    written = _write(loaded, outcome.changes, outcome.message, force=force, commit=commit)
+    how = "updated the planned event" if outcome.updated else "new file"
+    console().print(f"{outcome.message}: {outcome.path} ({how})", soft_wrap=True, markup=False)
+    if written:
+        console().print(f"Committed {written}: {outcome.message}", soft_wrap=True, markup=False)
 
 
 # --- shared steps ----------------------------------------------------------------------
@@ -271,3 +339,4 @@ def _ask_date(prompt: str) -> dt.date:
 def register(app: typer.Typer) -> None:
     app.command("log-visit")(log_visit)
     app.command("edit-support")(edit_support)
+    app.command("log-event")(log_event)
