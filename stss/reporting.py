@@ -20,8 +20,9 @@ from stss import calendar, standing
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
 from stss.entitlements import level_on
-from stss.models import LIVE, Offer, Records, Risk, SupportDecision, Term, Visit
+from stss.models import LIVE, Offer, Records, SupportDecision, Term, Visit
 from stss.objectives import progress
+from stss.rating import risk_on
 from stss.report_model import (
     ActionItem,
     BarSegment,
@@ -246,7 +247,7 @@ def _school(ctx: _Context, sid: str, events: Sequence[EventSummary]) -> SchoolSe
         impact=_impact(ctx, sid, engagements),
         level_in_force=level_on(s, year, ctx.day) if decision else None,
         level_in_force_name=_level_name(offer, level_on(s, year, ctx.day)),
-        risk=_risk_on(decision, ctx.day) if decision else None,
+        risk=risk_on(decision, ctx.day),
         support_changes=_support_changes(offer, decision) if decision else (),
         events=tuple(e for e in events if any(ref.id == sid for ref in e.schools)),
     )
@@ -288,15 +289,6 @@ def _trust_impact(sections: Sequence[SchoolSection]) -> TrustImpact:
         schools("support", "better"), schools("support", "worse"),
         schools("joining", "better"), schools("joining", "worse"),
         sum(r.resolved for r in requests) if requests else None)
-
-
-def _risk_on(decision: SupportDecision, day: dt.date) -> str | None:
-    """The risk rating in force on `day`: the latest change from before it that rates it, else the decision's."""
-    risk: Risk | None = decision.risk
-    for change in sorted(decision.changes, key=lambda c: c.from_):
-        if change.from_ <= day and change.risk:
-            risk = change.risk
-    return risk
 
 
 def _support_changes(offer: Offer, decision: SupportDecision) -> tuple[SupportChangeItem, ...]:

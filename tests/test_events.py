@@ -185,7 +185,7 @@ def test_hostile_text_in_an_event_is_never_markup_in_the_report(stss: Any, mini:
                             event().replace("Notes of the session.", "<img src=x onerror=alert(1)>")})
     out = tmp_path / "pack.html"
     result = stss("report", "--records", root, "--year", YEAR, "--term", "autumn", "--today", "2026-11-23",
-                  "--format", "html", "--out", out)
+                  "--school", "vale", "--format", "html", "--out", out)
     assert result.exit_code == 0, result.output
     html = out.read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; training" in html
