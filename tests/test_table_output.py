@@ -30,7 +30,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {"engagements --funding": ("engagements",
 NOT_TABLES = {
     "validate": "problems, one a line (--format text|json|github)",
     "init": "what it made", "schema": "JSON Schemas", "export": "files (--format csv|json|sqlite)",
-    "log-visit": "what it wrote", "edit-support": "what it wrote", "review-objective": "what it wrote",
+    "log-visit": "what it wrote", "log-event": "what it wrote", "edit-support": "what it wrote", "review-objective": "what it wrote",
     "report": "a report (--format md|html|pdf)", "calendar": "an iCalendar file",
 }
 
