@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator
 
 from stss import calendar
@@ -19,6 +18,7 @@ from stss.layout import (
     OFFER_FILE,
     TRUST_FILE,
     event_stem,
+    is_suffix,
     kind_of,
     record_path,
     stem_of,
@@ -193,10 +193,6 @@ def headteacher_starts(records: Records, broken: frozenset[str]) -> Iterator[Pro
                           "add headteacher.started (YYYY-MM-DD): `when: new-headteacher` entitlements count from it")
 
 
-#: What may follow "<date>-<school>-<activity>" in a visit's file name: nothing, or "-<n>".
-_COPY_NUMBER = re.compile(r"(-\d+)?")
-
-
 def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     """A visit falls in a configured year, in the right folder, on a school day."""
     if records.trust is None:
@@ -222,7 +218,7 @@ def visit_dates(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield warning(path, ("date",), f"{v.date} is not a school day ({why})")
         stem = stem_of(path)
         expected = visit_stem(v.date, v.school, v.activity)
-        if stem != expected and not (stem.startswith(expected) and _COPY_NUMBER.fullmatch(stem, len(expected))):
+        if stem != expected and not (stem.startswith(f"{expected}-") and is_suffix(stem[len(expected) + 1:])):
             yield warning(path, (), "the file name does not match the visit's date, school and activity",
                           hint=f"rename it to {visit_path(year_id, expected).rsplit('/', 1)[1]}")
 
@@ -267,6 +263,50 @@ def events(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         if stem != expected and not stem.startswith(f"{expected}-"):
             yield warning(path, (), "the file name does not match the event's date and activity",
                           hint=f"rename it to {expected}.md (or {expected}-<suffix>.md)")
+
+
+#: Two completed visits of one activity at one school less than this far apart may be one visit logged twice.
+DUPLICATE_WITHIN = dt.timedelta(days=7)
+
+
+def visit_identity(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """No two visits share a uid (a copied file would share its calendar event)."""
+    first: dict[str, str] = {}
+    for path, v in sorted(records.visits.items()):
+        if v.uid is None:
+            continue
+        if v.uid in first:
+            yield error(path, ("uid",), f"uid {v.uid} is also the uid of {first[v.uid]}",
+                        hint="a copied visit? give this one a uid of its own, or remove its uid line")
+        else:
+            first[v.uid] = path
+
+
+def duplicate_visits(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A second completed visit of the same activity at the same school within a week
+    is probably the same visit logged twice (say, on two branches since merged)."""
+    done: dict[tuple[str, str], list[tuple[dt.date, str]]] = {}
+    for path, v in records.visits.items():
+        if v.status == "completed":
+            done.setdefault((v.school, v.activity), []).append((v.date, path))
+    for (_, activity), found in done.items():
+        found.sort()
+        for (day, path), (later, other) in itertools.pairwise(found):
+            if later - day < DUPLICATE_WITHIN:
+                yield warning(other, ("date",), f"possible duplicate: a completed {activity} at this school "
+                              f"on {day} too ({path.rsplit('/', 1)[-1]})",
+                              hint="if they are one visit, keep one file (copy its notes and actions "
+                                   "across); if two, nothing needs doing")
+
+
+def closed_actions(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """An action is done on or after the visit that agreed it."""
+    for path, v in records.visits.items():
+        for i, action in enumerate(v.actions):
+            if action.done is not None and action.done < v.date:
+                yield warning(path, ("actions", i, "done"),
+                              f"done on {action.done}, before the visit that agreed it ({v.date})",
+                              hint="check the date")
 
 
 def support_years(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
@@ -392,7 +432,8 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
 
 CHECKS: tuple[Check, ...] = (
     references, activities, levels, support_changes, urns, visit_dates, events, support_years, spans,
-    term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants,
+    term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants, visit_identity,
+    duplicate_visits, closed_actions,
 )
 
 

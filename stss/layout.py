@@ -11,6 +11,7 @@ docs/DEVELOPING.md, "Adding a kind of record").
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -184,7 +185,7 @@ COMMENTARY_FOLDER = "reports"
 
 
 def visit_stem(day: dt.date, school: str, activity: str) -> str:
-    """A visit file's name without `-<n>` or `.md`: `<date>-<school>-<activity>`."""
+    """A visit file's name without `-<suffix>` or `.md`: `<date>-<school>-<activity>`."""
     return f"{day.isoformat()}-{school}-{activity}"
 
 
@@ -209,17 +210,31 @@ def unique_path(taken: Collection[str], kind: str, year: str, stem: str) -> str:
     return path
 
 
-def unique_visit_path(taken: Collection[str], year: str, day: dt.date, school: str, activity: str) -> str:
-    return unique_path(taken, "visit", year, visit_stem(day, school, activity))
+def unique_visit_path(taken: Collection[str], year: str, day: dt.date, school: str, activity: str,
+                      uid: str | None = None) -> str:
+    """A new name for a visit. With its `uid`, `<date>-<school>-<activity>-<uid>.md`:
+    visits made on two branches then never share a name, so git merges them
+    without a conflict. Without one (a visit written by hand and never given
+    one), `<date>-<school>-<activity>.md`, numbered from -2 when taken."""
+    stem = visit_stem(day, school, activity)
+    return unique_path(taken, "visit", year, f"{stem}-{uid}" if uid else stem)
 
 
 def names_visit_of(path: str, school: str, activity: str) -> bool:
-    """Whether a visit path is named for this school and activity (`<date>-<school>-<activity>[-<n>]`)."""
+    """Whether a visit path is named for this school and activity (`<date>-<school>-<activity>[-<suffix>]`)."""
     found = parse(path)
     if found is None or found[0].name != "visit":
         return False
     named, own = stem_of(path)[len("YYYY-MM-DD-"):], f"{school}-{activity}"
-    return named == own or (named.startswith(f"{own}-") and named[len(own) + 1:].isdigit())
+    return named == own or (named.startswith(f"{own}-") and is_suffix(named[len(own) + 1:]))
+
+
+#: What may end a visit's file name after `<date>-<school>-<activity>-`: its uid, or `2`, `3`, ...
+_SUFFIX = re.compile(r"[a-z0-9]+")
+
+
+def is_suffix(text: str) -> bool:
+    return _SUFFIX.fullmatch(text) is not None
 
 
 def stem_of(path: str) -> str:

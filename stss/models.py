@@ -407,6 +407,13 @@ class Action(Record):
     owner: Text
     due: Date | None = None
     status: ActionStatus = "open"
+    done: Date | None = Field(default=None, description="the day it was done, once its status is done")
+
+    @model_validator(mode="after")
+    def _done_only_when_done(self) -> Action:
+        if self.done is not None and self.status != "done":
+            raise ValueError(f"an action with status {self.status} has no done date (done: goes with status: done)")
+        return self
 
 
 class VisitFrontMatter(Record):
@@ -423,6 +430,8 @@ class VisitFrontMatter(Record):
         default=None, validate_default=True, description="why, for cancelled and postponed visits"
     )
     confidential: bool | None = Field(default=None, description="default: the activity's setting")
+    uid: Slug | None = Field(default=None, description="the visit's identity; written by stss when it creates a visit, "
+                             "kept when its date or file name changes")
 
     @field_validator("reason")
     @classmethod

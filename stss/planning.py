@@ -5,7 +5,9 @@ Owns the placement rules of `stss plan`, and nothing that touches the disk:
 it could not fill; `render` gives a new visit file's text, which the CLI
 checks with `stss.changes.check` (every new file with all the records) before
 writing any of them through `stss.store`.
-File names come from `stss.layout.unique_visit_path`, shared with `log-visit`.
+File names come from `stss.layout.unique_visit_path`, shared with `log-visit`;
+each new visit's `uid` is computed from the visit itself (`stss.identity.planned`),
+so the same plan made on two branches writes the same files, byte for byte.
 
 The rules, each in one place:
 - what is owed comes from `stss.usage`: a row's `remaining` (overdue planned
@@ -40,7 +42,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from stss import calendar, staffing
+from stss import calendar, identity, staffing
 from stss.calendar import Period
 from stss.entitlements import head_window, segments, start_of_cover
 from stss.layout import unique_event_path
@@ -62,9 +64,10 @@ class PlannedVisit:
     activity: str
     period: str  # the usage period it fills, e.g. "2026-27/spring"
     staff: tuple[str, ...]
-    path: str  # visits/<year>/<date>-<school>-<activity>[-<n>].md
+    path: str  # visits/<year>/<date>-<school>-<activity>-<uid>.md
     days: float | None = None  # set when not the activity's days (the last of an engagement's days)
     engagement: str | None = None
+    uid: str = ""
 
 
 @dataclass(frozen=True, order=True)
@@ -232,6 +235,7 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     occurrences += _engagement_occurrences(records, year_id, days, start, seed, schools)
     book = _Book(records, year_id, random.Random(f"{seed}/people"))
     taken: set[str] = set(records.visits) | set(records.events)
+    uids: set[str] = {v.uid for v in records.visits.values() if v.uid}
     visits: list[PlannedVisit] = []
     events: list[PlannedEvent] = []
     gaps: list[Gap] = []
@@ -246,9 +250,11 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
             path = unique_event_path(taken, year_id, day, occ.activity)
             events.append(PlannedEvent(day, occ.activity, occ.period.name, occ.schools, staff, path))
         else:
-            path = unique_path(taken, year_id, day, occ.school, occ.activity)
+            uid = identity.planned((occ.school, occ.activity, day.isoformat(), *staff), uids)
+            uids.add(uid)
+            path = unique_path(taken, year_id, day, occ.school, occ.activity, uid)
             visits.append(PlannedVisit(day, occ.school, occ.activity, occ.period.name, staff, path,
-                                       occ.days, occ.engagement))
+                                       occ.days, occ.engagement, uid))
         taken.add(path)
         if reason:
             gaps.append(Gap(occ.school, occ.activity, occ.period.name, day, reason))
@@ -430,6 +436,7 @@ def render(visit: PlannedVisit) -> str:
     staff = ", ".join(_scalar(p) for p in visit.staff)
     extra = f"days: {visit.days:g}\n" if visit.days is not None else ""
     extra += f"engagement: {_scalar(visit.engagement)}\n" if visit.engagement else ""
+    extra += f"uid: {_scalar(visit.uid)}\n" if visit.uid else ""
     return (f"---\nschool: {_scalar(visit.school)}\nactivity: {_scalar(visit.activity)}\n"
             f"date: {visit.date.isoformat()}\nstatus: planned\nstaff: [{staff}]\n{extra}---\n")
 

@@ -6,8 +6,12 @@ The rules behind `stss log-visit`, as pure functions over `Records`:
   same period, if there is one (the nearest in date); the period is the
   entitlement's own when the school is owed the activity per half-term or
   per term, else the term the date falls in, else the year;
-- a new visit gets a new file, `visits/<year>/<date>-<school>-<activity>.md`,
-  with `-2`, `-3`, ... added when that name is taken;
+- a completed visit already logged for the school and activity on that day is
+  added to (notes, focus, staff, actions), never written a second time, and
+  what it already says is not said twice (so a rerun adds nothing);
+- a new visit gets a new file, `visits/<year>/<date>-<school>-<activity>-<uid>.md`,
+  named by its new `uid` (`stss.identity`), so visits logged on two branches
+  never share a name; a visit whose date changes keeps its uid;
 - a postponed visit leaves a planned one on its new date;
 - `--action "text;owner;due"` becomes an `Action`.
 
@@ -19,10 +23,10 @@ and notes survive being completed. Reading and writing is the caller's (and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
-from stss import calendar, layout, yamledit
+from stss import calendar, identity, layout, yamledit
 from stss.calendar import Period
 from stss.changes import Change
 from stss.entitlements import owed
@@ -69,11 +73,21 @@ class Outcome:
 
     changes: tuple[Change, ...]
     path: str  # the visit logged
-    updated: bool  # True when a planned visit was updated rather than a file added
+    updated: bool  # True when a visit was updated rather than a file added
     date: dt.date
     message: str
     rebooked: str | None = None  # the planned visit a postponement leaves
     moved_from: str | None = None  # the planned visit's old name, when its date changed
+    added: bool = False  # True when it added to a visit already completed
+
+    @property
+    def how(self) -> str:
+        """What the log did to the file, for people."""
+        if self.added:
+            return "added to the visit already logged"
+        if not self.updated:
+            return "new file"
+        return f"the planned visit, renamed from {self.moved_from}" if self.moved_from else "updated the planned visit"
 
 
 # --- finding the planned visit ---------------------------------------------------
@@ -104,6 +118,25 @@ def find_planned(records: Records, school: str, activity: str, day: dt.date) -> 
     ]
     found.sort(key=lambda item: (abs((item[1].date - day).days), item[1].date, item[0]))
     return found[0] if found else None
+
+
+def find_completed(records: Records, school: str, activity: str, day: dt.date) -> tuple[str, Visit] | None:
+    """The completed visit of this activity at this school on `day`, if one was logged."""
+    found = sorted((path, v) for path, v in records.visits_of(school)
+                   if v.activity == activity and v.status == "completed" and v.date == day)
+    return found[0] if found else None
+
+
+def find_target(records: Records, log: Log, today: dt.date) -> tuple[str, Visit] | None:
+    """The visit a log updates: for a completed visit, one already logged for
+    that day (adding to it); else the planned visit it completes, if any."""
+    planned = find_planned(records, log.school, log.activity, log.date or today)
+    if log.status == "completed":
+        done = find_completed(records, log.school, log.activity,
+                              date_of(log, planned[1] if planned else None, today))
+        if done is not None:
+            return done
+    return planned
 
 
 def date_of(log: Log, planned: Visit | None, today: dt.date) -> dt.date:
@@ -200,9 +233,11 @@ unique_path = layout.unique_visit_path
 
 
 def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] | None,
-          taken: Collection[str]) -> Outcome:
-    """The changes that record `log`. `planned` is the (path, text) of the planned
-    visit to update, from `find_planned`; `taken` the visit paths already on disk."""
+          taken: Collection[str], new_uid: Callable[[], str] | None = None) -> Outcome:
+    """The changes that record `log`. `planned` is the (path, text) of the visit
+    to update, from `find_target`; `taken` the visit paths already on disk;
+    `new_uid` gives each new visit its uid (default: a random one)."""
+    new_uid = new_uid or identity.fresh
     trust = records.trust
     assert trust is not None
     old = records.visits[planned[0]] if planned else None
@@ -214,50 +249,71 @@ def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] |
         doc = yamledit.load(planned[1], front_matter=True)
         path = planned[0]
         if old is not None and old.date != day:
-            path = unique_path(taken - {planned[0]}, year_id, day, log.school, log.activity)
+            # Moved to another day: same identity, new name. A visit written by
+            # hand gets the uid it was known by, written down before the rename.
+            uid = identity.uid_of(path, old.uid)
+            if old.uid is None:
+                yamledit.set_key(doc.data, "uid", uid, KEYS)
+            path = unique_path(taken - {planned[0]}, year_id, day, log.school, log.activity, uid)
     else:
         doc = yamledit.load("---\n---\n", front_matter=True)
-        path = unique_path(taken, year_id, day, log.school, log.activity)
+        uid = new_uid()
+        path = unique_path(taken, year_id, day, log.school, log.activity, uid)
     taken.add(path)
-    _fill(doc, log, day)
-    if log.notes and log.notes.strip():
+    added = old is not None and old.status == "completed"
+    _fill(doc, log, day, adding=added)
+    if log.notes and log.notes.strip() and log.notes.strip() not in doc.body:
         doc.body = _appended(doc.body, log.notes)
+    if planned is None:
+        yamledit.set_key(doc.data, "uid", uid, KEYS)
     moved_from = planned[0] if planned and path != planned[0] else None
     changes = [Change(path, yamledit.dump(doc), was=moved_from)]
     rebooked = None
     if log.status == "postponed" and log.new_date is not None:
-        rebooked = _rebook(records, log, doc, day, taken)
+        rebooked = _rebook(records, log, doc, day, taken, new_uid())
         changes.append(rebooked)
     return Outcome(tuple(changes), path, planned is not None, day, commit_message(records, log, day),
-                   rebooked.path if rebooked else None, moved_from)
+                   rebooked.path if rebooked else None, moved_from, added)
 
 
-def _fill(doc: yamledit.Document, log: Log, day: dt.date) -> None:
+def _fill(doc: yamledit.Document, log: Log, day: dt.date, *, adding: bool = False) -> None:
+    """Write the log into the front matter. `adding` to a visit already
+    completed, staff and focus are added to rather than replaced."""
     data = doc.data
 
     def put(key: str, value: object) -> None:
         if key not in data or data[key] != value:
             yamledit.set_key(data, key, value, KEYS)
 
+    def listed(key: str, given: tuple[str, ...] | None) -> None:
+        if given is None:
+            return
+        had = [str(item) for item in data.get(key) or []]
+        wanted = [*had, *(item for item in given if item not in had)] if adding else list(given)
+        if wanted != had:
+            put(key, yamledit.flow_list(wanted))
+
     put("school", log.school)
     put("activity", log.activity)
     put("date", day)
     put("status", log.status)
-    if log.staff is not None and list(data.get("staff") or []) != list(log.staff):
-        put("staff", yamledit.flow_list(log.staff))
+    listed("staff", log.staff)
     if log.days is not None:
         put("days", int(log.days) if log.days == int(log.days) else log.days)
     if log.engagement is not None:
         put("engagement", log.engagement)
-    if log.focus is not None and list(data.get("focus") or []) != list(log.focus):
-        put("focus", yamledit.flow_list(log.focus))
+    listed("focus", log.focus)
     if log.actions:
         actions = data.get("actions")
         if not isinstance(actions, list):
             actions = []
             put("actions", actions)
             actions = data["actions"]
+        agreed = {_said(a.get("text")) for a in actions if isinstance(a, dict)}
         for action in log.actions:
+            if _said(action.text) in agreed:
+                continue  # already agreed at this visit: a rerun adds it once
+            agreed.add(_said(action.text))
             pairs: list[tuple[str, object]] = [("text", action.text), ("owner", action.owner)]
             pairs += [("due", action.due)] if action.due else []
             actions.append(yamledit.flow_map([*pairs, ("status", action.status)]))
@@ -267,6 +323,11 @@ def _fill(doc: yamledit.Document, log: Log, day: dt.date) -> None:
         put("confidential", True)
 
 
+def _said(text: object) -> str:
+    """Text compared as people read it: case and spacing do not make it different."""
+    return " ".join(str(text or "").split()).casefold()
+
+
 def _appended(body: str, notes: str) -> str:
     notes = notes.strip("\n") + "\n"
     if not body.strip():
@@ -274,7 +335,8 @@ def _appended(body: str, notes: str) -> str:
     return body.rstrip("\n") + "\n\n" + notes
 
 
-def _rebook(records: Records, log: Log, postponed: yamledit.Document, day: dt.date, taken: set[str]) -> Change:
+def _rebook(records: Records, log: Log, postponed: yamledit.Document, day: dt.date, taken: set[str],
+            uid: str) -> Change:
     """The planned visit a postponement leaves on its new date, carrying over
     who, how long, what for, and the notes written so far."""
     assert log.new_date is not None and records.trust is not None
@@ -289,7 +351,8 @@ def _rebook(records: Records, log: Log, postponed: yamledit.Document, day: dt.da
     for key, value in carried.items():
         yamledit.set_key(doc.data, key, value, KEYS)
     doc.body = _appended(f"Postponed from {day}: {' '.join((log.reason or '').split())}\n", postponed.body)
-    path = unique_path(taken, year_id, log.new_date, log.school, log.activity)
+    yamledit.set_key(doc.data, "uid", uid, KEYS)
+    path = unique_path(taken, year_id, log.new_date, log.school, log.activity, uid)
     taken.add(path)
     return Change(path, yamledit.dump(doc))
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from stss import visits
+from stss import identity, visits
 from stss.changes import Change, check
 from stss.errors import UsageError
 from stss.loader import load
@@ -52,6 +52,18 @@ title: Reading leadership
 start: 2026-09-14
 days: 6
 """
+
+
+#: The uids new visits get in these tests, in order (stss picks them at random).
+UIDS = tuple(f"c0ffee{n:02d}" for n in range(1, 20))
+#: The uid the hand-written planned visit is known by (from its path) until it is moved.
+PLANNED_UID = identity.uid_of(PLANNED, None)
+
+
+@pytest.fixture(autouse=True)
+def _known_uids(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = iter(UIDS)
+    monkeypatch.setattr(identity, "fresh", lambda: next(made))
 
 
 def git(root: Path, *args: str) -> str:
@@ -106,7 +118,8 @@ def test_a_visit_with_no_planned_one_gets_a_new_file(stss: Any, repo: Path) -> N
                        "--date", "2026-11-10", "--staff", "alex-morgan", "--focus", "maths,reading",
                        "--action", "Share the maths plan with governors;headteacher;2026-12-01")
     assert result.exit_code == 0, result.output
-    path = repo / VISITS / "2026-11-10-hill-top-partnership-visit.md"
+    # Named by its new uid, so a visit logged on another branch never has the same name.
+    path = repo / VISITS / "2026-11-10-hill-top-partnership-visit-c0ffee01.md"
     assert path.read_text("utf-8") == textwrap.dedent("""\
         ---
         school: hill-top
@@ -117,20 +130,59 @@ def test_a_visit_with_no_planned_one_gets_a_new_file(stss: Any, repo: Path) -> N
         focus: [maths, reading]
         actions:
           - {text: Share the maths plan with governors, owner: headteacher, due: 2026-12-01, status: open}
+        uid: c0ffee01
         ---
         """)
     assert "new file" in result.stdout
-    assert git(repo, "status", "--porcelain") == f"?? {VISITS}/2026-11-10-hill-top-partnership-visit.md\n"
+    assert git(repo, "status", "--porcelain") == f"?? {VISITS}/2026-11-10-hill-top-partnership-visit-c0ffee01.md\n"
 
 
-def test_a_second_visit_on_the_same_day_is_numbered(stss: Any, repo: Path) -> None:
-    for _ in range(3):
-        result = log_visit(stss, repo, "--school", "valley", "--activity", "partnership-visit",
-                           "--date", "2026-11-10")
+def test_new_visits_get_uids_at_random(stss: Any, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()
+    for school in ("hill-top", "valley"):
+        result = log_visit(stss, repo, "--school", school, "--activity", "partnership-visit", "--date", "2026-11-10")
         assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in (repo / VISITS).glob("*valley*"))
-    assert names == ["2026-11-10-valley-partnership-visit-2.md", "2026-11-10-valley-partnership-visit-3.md",
-                     "2026-11-10-valley-partnership-visit.md"]
+    uids = {load(repo, use_cache=False).records.visits[p].uid for p in load(repo, use_cache=False).records.visits}
+    uids.discard(None)  # the hand-written planned visit has none
+    assert len(uids) == 2
+    assert all(len(uid) == identity.LENGTH and int(uid, 16) >= 0 for uid in uids if uid)
+
+
+def test_logging_the_same_visit_again_adds_to_it_rather_than_writing_a_second(stss: Any, repo: Path) -> None:
+    first = log_visit(stss, repo, "--school", "valley", "--activity", "partnership-visit", "--date", "2026-11-10",
+                      "--staff", "alex-morgan", "--focus", "reading", "--notes", "-", input="Reading is strong.\n")
+    assert first.exit_code == 0, first.output
+    path = repo / VISITS / "2026-11-10-valley-partnership-visit-c0ffee01.md"
+    path.write_text(path.read_text("utf-8").replace("status: completed", "status: completed  # by Alex"), "utf-8")
+    again = log_visit(stss, repo, "--school", "valley", "--activity", "partnership-visit", "--date", "2026-11-10",
+                      "--focus", "reading,maths", "--action", "Send the maths plan;headteacher;2026-12-01",
+                      "--notes", "-", input="Maths needs work.\n")
+    assert again.exit_code == 0, again.output
+    assert "added to the visit already logged" in again.stdout
+    assert sorted(p.name for p in (repo / VISITS).glob("*valley*")) == [path.name]
+    assert path.read_text("utf-8") == textwrap.dedent("""\
+        ---
+        school: valley
+        activity: partnership-visit
+        date: 2026-11-10
+        status: completed  # by Alex
+        staff: [alex-morgan]
+        focus: [reading, maths]
+        actions:
+          - {text: Send the maths plan, owner: headteacher, due: 2026-12-01, status: open}
+        uid: c0ffee01
+        ---
+        Reading is strong.
+
+        Maths needs work.
+        """)
+    # A rerun (say, after a commit that failed) says nothing twice.
+    rerun = log_visit(stss, repo, "--school", "valley", "--activity", "partnership-visit", "--date", "2026-11-10",
+                      "--action", "send the maths plan;headteacher;2026-12-01", "--notes", "-",
+                      input="Maths needs work.\n")
+    assert rerun.exit_code == 0, rerun.output
+    assert "Nothing to add" in rerun.stdout
+    assert path.read_text("utf-8").count("Maths needs work.") == 1
     assert stss("validate", "--records", repo).exit_code == 0
 
 
@@ -139,8 +191,8 @@ def test_notes_from_stdin_become_the_body(stss: Any, repo: Path) -> None:
                        "2026-11-10", "--notes", "-", "--engagement", "valley-reading", "--confidential",
                        input="## Summary\nA calm, purposeful school.\n")
     assert result.exit_code == 0, result.output
-    text = (repo / VISITS / "2026-11-10-valley-partnership-visit.md").read_text("utf-8")
-    assert "engagement: valley-reading\nconfidential: true\n---\n## Summary\nA calm, purposeful school.\n" in text
+    text = (repo / VISITS / "2026-11-10-valley-partnership-visit-c0ffee01.md").read_text("utf-8")
+    assert "engagement: valley-reading\nconfidential: true\nuid: c0ffee01\n---\n## Summary\nA calm, purposeful school.\n" in text
 
 
 # --- planned visits completed in place ------------------------------------------------------
@@ -178,7 +230,8 @@ def test_completing_keeps_comments_quoting_and_notes_byte_for_byte(stss: Any, re
 def test_completing_on_another_day_moves_the_planned_file(stss: Any, repo: Path) -> None:
     result = log_visit(stss, repo, "--school", "hill-top", "--activity", "education-review", "--date", "2026-10-08")
     assert result.exit_code == 0, result.output
-    new = f"{VISITS}/2026-10-08-hill-top-education-review.md"
+    # Its identity goes with it: the uid it was known by is written down, and names the file.
+    new = f"{VISITS}/2026-10-08-hill-top-education-review-{PLANNED_UID}.md"
     assert not (repo / PLANNED).exists()
     git(repo, "add", "--all")
     status = git(repo, "diff", "--cached", "-M", "--name-status")
@@ -186,7 +239,20 @@ def test_completing_on_another_day_moves_the_planned_file(stss: Any, repo: Path)
     assert changed_lines(git(repo, "diff", "--cached", "-M")) == [
         "-date: 2026-10-06", "-status: planned        # confirm the week before",
         "+date: 2026-10-08", "+status: completed      # confirm the week before",
+        f"+uid: {PLANNED_UID}",
     ]
+
+
+def test_a_planned_visit_with_a_uid_keeps_it_on_another_day(stss: Any, repo: Path) -> None:
+    planned = f"{VISITS}/2026-11-03-valley-partnership-visit-7f3c9a2e.md"
+    write_records(repo, {planned: "---\nschool: valley\nactivity: partnership-visit\ndate: 2026-11-03\n"
+                                  "status: planned\nuid: 7f3c9a2e\n---\n"})
+    result = log_visit(stss, repo, "--school", "valley", "--activity", "partnership-visit", "--date", "2026-11-05")
+    assert result.exit_code == 0, result.output
+    moved = f"{VISITS}/2026-11-05-valley-partnership-visit-7f3c9a2e.md"
+    assert f"renamed from {planned}" in result.stdout
+    assert (repo / moved).read_text("utf-8") == ("---\nschool: valley\nactivity: partnership-visit\n"
+                                                 "date: 2026-11-05\nstatus: completed\nuid: 7f3c9a2e\n---\n")
 
 
 def test_a_planned_visit_still_to_come_is_not_dated_in_the_future(stss: Any, repo: Path) -> None:
@@ -194,7 +260,7 @@ def test_a_planned_visit_still_to_come_is_not_dated_in_the_future(stss: Any, rep
     result = stss("log-visit", "--records", repo, "--today", "2026-10-02", "--school", "hill-top",
                   "--activity", "education-review")
     assert result.exit_code == 0, result.output
-    assert (repo / VISITS / "2026-10-02-hill-top-education-review.md").is_file()
+    assert (repo / VISITS / f"2026-10-02-hill-top-education-review-{PLANNED_UID}.md").is_file()
     assert not (repo / PLANNED).exists()
 
 
@@ -204,7 +270,7 @@ def test_a_planned_visit_in_another_term_is_left_alone(stss: Any, repo: Path) ->
                   "--activity", "education-review", "--date", "2027-01-12")
     assert result.exit_code == 0, result.output
     assert (repo / PLANNED).read_text("utf-8") == PLANNED_TEXT
-    assert (repo / "visits/2026-27/2027-01-12-hill-top-education-review.md").is_file()
+    assert (repo / "visits/2026-27/2027-01-12-hill-top-education-review-c0ffee01.md").is_file()
 
 
 def test_half_termly_visits_match_within_the_half_term(mini: Path) -> None:
@@ -232,9 +298,10 @@ def test_postponing_leaves_a_planned_visit_on_the_new_date(stss: Any, repo: Path
         "+status: postponed      # confirm the week before",
         "+reason: Head called to an appeal panel",
     ]
-    rebooked = (repo / VISITS / "2026-11-24-hill-top-education-review.md").read_text("utf-8")
+    rebooked = (repo / VISITS / "2026-11-24-hill-top-education-review-c0ffee01.md").read_text("utf-8")
     assert rebooked.startswith("---\nschool: hill-top\nactivity: education-review\ndate: 2026-11-24\n"
-                               "status: planned\nstaff: [alex-morgan]\nfocus: ['reading', \"send\"]\n---\n")
+                               "status: planned\nstaff: [alex-morgan]\nfocus: ['reading', \"send\"]\n"
+                               "uid: c0ffee01\n---\n")
     assert "Postponed from 2026-10-06: Head called to an appeal panel" in rebooked
     assert "## Purpose\nReading in key stage 1" in rebooked
     assert stss("validate", "--records", repo).exit_code == 0
@@ -296,7 +363,7 @@ def test_force_accepts_a_date_that_is_not_a_school_day(stss: Any, repo: Path) ->
     result = log_visit(stss, repo, "--school", "hill-top", "--activity", "partnership-visit",
                        "--date", "2026-11-14", "--force")
     assert result.exit_code == 0, result.output
-    assert (repo / VISITS / "2026-11-14-hill-top-partnership-visit.md").is_file()
+    assert (repo / VISITS / "2026-11-14-hill-top-partnership-visit-c0ffee01.md").is_file()
 
 
 def test_a_change_that_does_not_validate_is_refused_with_its_location(mini: Path) -> None:
@@ -334,7 +401,7 @@ def test_missing_school_and_activity_are_asked_for(stss: Any, repo: Path) -> Non
     # "hill" is a unique prefix of hill-top; "partner" of partnership-visit. The
     # notes come from stdin after the answers.
     assert result.exit_code == 0, result.output
-    assert (repo / VISITS / "2026-11-10-hill-top-partnership-visit.md").is_file()
+    assert (repo / VISITS / "2026-11-10-hill-top-partnership-visit-c0ffee01.md").is_file()
 
 
 @pytest.mark.usefixtures("terminal")
@@ -360,7 +427,7 @@ def test_the_editor_opens_the_activity_template(stss: Any, repo: Path, tmp_path:
     monkeypatch.delenv("VISUAL", raising=False)
     result = log_visit(stss, repo, "--school", "hill-top", "--activity", "partnership-visit", "--date", "2026-11-10")
     assert result.exit_code == 0, result.output
-    text = (repo / VISITS / "2026-11-10-hill-top-partnership-visit.md").read_text("utf-8")
+    text = (repo / VISITS / "2026-11-10-hill-top-partnership-visit-c0ffee01.md").read_text("utf-8")
     assert text.endswith("---\n## Progress since last time\n\n## Agreed\nTermly data drop.\n")
 
 
@@ -404,7 +471,7 @@ def test_commit_of_a_postponement_takes_both_files(stss: Any, repo: Path) -> Non
         "Postpone education review at Hill Top Primary (2026-10-06, now 2026-11-24)",
         "",
         PLANNED,
-        f"{VISITS}/2026-11-24-hill-top-education-review.md",
+        f"{VISITS}/2026-11-24-hill-top-education-review-c0ffee01.md",
     ]
 
 

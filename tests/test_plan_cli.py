@@ -54,7 +54,7 @@ def test_new_visit_files_hold_just_the_planned_front_matter(stss: Any, example: 
     texts = [p.read_text() for p in (example / "visits" / YEAR).glob("*.md")
              if not (EXAMPLE / "visits" / YEAR / p.name).exists()]
     shape = re.compile(r"---\nschool: st-annes-ce-primary\nactivity: [a-z-]+\ndate: \d{4}-\d\d-\d\d\n"
-                       r"status: planned\nstaff: \[[a-z-]+\]\n---\n")
+                       r"status: planned\nstaff: \[[a-z-]+\]\nuid: \"?[0-9a-f]{8}\"?\n---\n")
     assert texts and all(shape.fullmatch(t) for t in texts), texts[0]
 
 
@@ -93,7 +93,7 @@ def test_unstaffed_visits_are_written_listed_and_exit_3(stss: Any, mini: Path) -
     assert "Unstaffed or not placed" in result.stdout
     assert "no one has a role that can lead it (school-improvement-lead)" in result.stdout
     assert "2 visit(s) planned without staff" in result.stderr
-    reviews = sorted((mini / "visits" / YEAR).glob("*-education-review.md"))
+    reviews = sorted((mini / "visits" / YEAR).glob("*-education-review-*.md"))
     assert len(reviews) == 2 and all("staff: []" in p.read_text() for p in reviews)
     assert stss("validate", "--records", mini).exit_code == 0
 

@@ -77,7 +77,7 @@ def log_visit(
     """
     from dataclasses import replace
 
-    from stss import changes, store, visits
+    from stss import changes, identity, store, visits
 
     day = today_of(today)
     # Only what the visit touches: its school's visits in the year of its date
@@ -103,7 +103,7 @@ def log_visit(
     for person in log.staff or ():
         check_record(loaded, "person", person)
     check_record(loaded, "engagement", engagement)
-    match = visits.find_planned(r, school, activity, log.date or day)
+    match = visits.find_target(r, log, day)
     on = visits.date_of(log, match[1] if match else None, day)
     visits.check(r, log, on, day)
     broken = visits.broken_visits(r, loaded.problems, log, on)
@@ -118,17 +118,22 @@ def log_visit(
         log = replace(log, notes=_read_notes(notes))
     planned = (match[0], store.read_text(loaded.root, match[0])) if match else None
     taken = _taken(loaded, log, day, school)
-    outcome = visits.build(r, log, day, planned, taken)
+    uids = (identity.fresh(), identity.fresh())  # a new visit, and the one a postponement leaves
+    outcome = visits.build(r, log, day, planned, taken, iter(uids).__next__)
     if notes is None and status == "completed" and ask.is_terminal():
         changes.verify(loaded, outcome.changes, force=force)  # refuse before the notes are typed, not after
         log = replace(log, notes=_edited_notes(loaded, activity))
-        outcome = visits.build(r, log, day, planned, taken)
-    written = _write(loaded, outcome.changes, outcome.message, force=force, commit=commit)
+        outcome = visits.build(r, log, day, planned, taken, iter(uids).__next__)
     out = console()
+    if planned is not None and [c.text for c in outcome.changes] == [planned[1]] and not outcome.moved_from:
+        out.print(f"Nothing to add: {outcome.path} already says this.", soft_wrap=True, markup=False)
+        if commit:
+            _commit_if_uncommitted(loaded, outcome.path, outcome.message)
+        return
+    written = _write(loaded, outcome.changes, outcome.message, force=force, commit=commit)
     what = {"completed": "Logged", "cancelled": "Cancelled", "postponed": "Postponed"}[status]
-    how = "new file" if not outcome.updated else (
-        f"the planned visit, renamed from {outcome.moved_from}" if outcome.moved_from else "updated the planned visit")
-    out.print(f"{what} {outcome.message.split(' ', 1)[1]}: {outcome.path} ({how})", soft_wrap=True, markup=False)
+    out.print(f"{what} {outcome.message.split(' ', 1)[1]}: {outcome.path} ({outcome.how})",
+              soft_wrap=True, markup=False)
     if outcome.rebooked:
         out.print(f"Planned again on {log.new_date}: {outcome.rebooked}", soft_wrap=True, markup=False)
     if written:
@@ -292,7 +297,28 @@ def _write(loaded: Loaded, changes: tuple[Change, ...], message: str, *, force: 
         return None
     known = git.tracked(loaded.root, touched)
     files = [p for p in touched if (loaded.root / p).exists() or p in known]
-    return git.commit_files(loaded.root, files, message)
+    return _commit(loaded, files, message)
+
+
+def _commit(loaded: Loaded, files: list[str], message: str) -> str:
+    """Commit `files`, saying plainly, if git fails now, that they are written but not committed."""
+    from stss import git
+    from stss.errors import GitError
+
+    try:
+        return git.commit_files(loaded.root, files, message)
+    except GitError as exc:
+        raise GitError(f"{', '.join(files)} written, but not committed: {exc.message}",
+                       hint="commit them with git, or run the same command again with --commit "
+                            "(it adds nothing twice)") from None
+
+
+def _commit_if_uncommitted(loaded: Loaded, path: str, message: str) -> None:
+    """A rerun after a failed commit: commit what the first run wrote, if it is still uncommitted."""
+    from stss import git
+
+    if path in git.uncommitted(loaded.root, [path]):
+        console().print(f"Committed {_commit(loaded, [path], message)}: {message}", soft_wrap=True, markup=False)
 
 
 def _ids(values: list[str] | None) -> tuple[str, ...] | None:
