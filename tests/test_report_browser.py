@@ -165,3 +165,19 @@ def test_axe_core_finds_no_violations_and_the_page_reflows_at_320px(
         assert browser.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         browser.close()
+
+
+def test_an_engagement_report_prints_to_a_tagged_pdf(chromium: str, example: Path, stss: Any,
+                                                     tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    pdf = tmp_path / "engagement.pdf"
+    result = stss("report", "--records", example, "--today", TODAY, "--engagement", "riverside-ks3-support-2025-26",
+                  "--format", "pdf", "--out", pdf)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert reader.metadata is not None and reader.metadata.title == (
+        "Teme and Severn Learning Trust: Riverside Academy: Key stage 3 curriculum and behaviour support")
+    text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
+    assert "End-of-deployment report" in text and "The school needs further support." in text
