@@ -37,6 +37,7 @@ demo: $(RUNTIME)
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --funding
 	$(BIN)/stss report --records $(DEMO) --today 2026-11-23 --engagement kingsmead-rise-2026 --format html --out $(DEMO)/engagement-kingsmead.html
+	$(BIN)/stss requests --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
 	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --person priya-raman --out $(DEMO)/priya-raman.ics
 	@echo "Board pack: $(DEMO)/board-pack.html; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"

@@ -136,3 +136,31 @@ def school_days(year: AcademicYear, start: dt.date, end: dt.date) -> list[dt.dat
                     break
         day += ONE_DAY
     return out
+
+
+def is_trust_school_day(trust: Trust, day: dt.date) -> bool:
+    """A school day by the trust's calendar; beyond the configured years, any weekday."""
+    year_id = year_of(trust, day)
+    if year_id is None:
+        return day.weekday() < 5
+    return is_school_day(trust.years[year_id], day)
+
+
+def school_days_after(trust: Trust, day: dt.date, count: int) -> dt.date:
+    """The `count`-th school day after `day`: weekends, half-term breaks, holidays
+    and closures are skipped (five school days after a Friday before half-term
+    fall in the week after the break)."""
+    found = 0
+    while found < count:
+        day += ONE_DAY
+        found += is_trust_school_day(trust, day)
+    return day
+
+
+def school_days_since(trust: Trust, start: dt.date, end: dt.date) -> int:
+    """School days after `start` up to and including `end` (0 when `end` is not after `start`)."""
+    count, day = 0, start
+    while day < end:
+        day += ONE_DAY
+        count += is_trust_school_day(trust, day)
+    return count

@@ -430,10 +430,42 @@ def _repeats(lines: list[Entitlement], path: str, loc: tuple[str | int, ...]) ->
         seen[key] = i
 
 
+def school_requests(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A request names a known school, people and engagement; a closed one says when and how."""
+    school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
+    engagement_ids = _ids(records, broken, "engagement")
+    for rid, r in sorted(records.requests.items()):
+        path = record_path("request", rid)
+        if r.school not in school_ids:
+            yield error(path, ("school",), f"unknown school '{r.school}'", unknown_id_hint(r.school, records.schools))
+        for i, person in enumerate(r.assigned):
+            if person not in person_ids:
+                yield error(path, ("assigned", i), f"unknown person '{person}'", unknown_id_hint(person, records.people))
+        if r.engagement and r.engagement not in engagement_ids:
+            yield error(path, ("engagement",), f"unknown engagement '{r.engagement}'",
+                        unknown_id_hint(r.engagement, records.engagements))
+        elif r.engagement and r.engagement in records.engagements \
+                and records.engagements[r.engagement].school != r.school:
+            yield error(path, ("engagement",),
+                        f"engagement '{r.engagement}' is for {records.engagements[r.engagement].school}, not {r.school}")
+        if r.closed and r.resolved is None:
+            yield error(path, ("status",), f"a {r.status} request needs the date it was closed",
+                        hint="add resolved: YYYY-MM-DD (stss update-request writes it)")
+        if r.closed and not (r.outcome or "").strip():
+            what = "what was done" if r.status == "resolved" else "why it was declined"
+            yield error(path, ("status",), f"a {r.status} request needs an outcome", hint=f"add outcome: {what}")
+        if not r.closed and r.resolved is not None:
+            yield warning(path, ("resolved",), f"a request still {r.status} has a resolved date",
+                          hint="set status: resolved or declined, or remove resolved")
+        for key, day in (("resolved", r.resolved), ("respond_by", r.respond_by)):
+            if day is not None and day < r.raised:
+                yield error(path, (key,), f"{key} ({day}) is before the request was raised ({r.raised})")
+
+
 CHECKS: tuple[Check, ...] = (
     references, activities, levels, support_changes, urns, visit_dates, events, support_years, spans,
     term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants, visit_identity,
-    duplicate_visits, closed_actions,
+    duplicate_visits, closed_actions, school_requests,
 )
 
 

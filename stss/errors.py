@@ -126,5 +126,12 @@ class TemplateError(StssError):
     """A report template is missing, broken, or tried something unsafe."""
 
 
+def require_known(kind: str, ident: str, known: Iterable[str]) -> None:
+    """Refuse (a usage error) an id given on the command line that names no record of `kind`."""
+    known = list(known)
+    if ident not in known:
+        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))
+
+
 class GitError(StssError):
     """git is missing, failed, or the records are not in a repository."""

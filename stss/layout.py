@@ -22,6 +22,7 @@ from stss.models import (
     Offer,
     Person,
     Record,
+    Request,
     School,
     Trust,
     Visit,
@@ -65,6 +66,7 @@ KINDS: Mapping[str, Kind] = {k.name: k for k in (
     Kind("visit", "visits", VisitFrontMatter, Visit, ".md", folder="visits", by_year=True, history=True,
          school_in_name=True),
     Kind("event", "events", EventFrontMatter, Event, ".md", folder="events", by_year=True, history=True),
+    Kind("request", "requests", Request, Request, ".yaml", folder="requests"),
 )}
 ROOT = KINDS["trust"]
 #: The two files at the root: the trust's calendar and its offer.

@@ -110,6 +110,9 @@ Area = Literal[
     "early-years",
     "sixth-form",
 ]
+RequestStatus = Literal["open", "triaged", "in-progress", "resolved", "declined"]
+Urgency = Literal["low", "medium", "high"]
+ReviewResponse = Literal["accurate", "inaccurate"]
 
 
 class Record(BaseModel):
@@ -416,6 +419,15 @@ class Action(Record):
         return self
 
 
+class VisitReview(Record):
+    """The headteacher's factual-accuracy check of a visit's report."""
+
+    shared: Date = Field(description="the day the report went to the school")
+    response: ReviewResponse | None = Field(default=None, description="accurate, inaccurate, or null while awaited")
+    responded: Date | None = None
+    comment: Text | None = Field(default=None, description="what the school says is wrong, for inaccurate")
+
+
 class VisitFrontMatter(Record):
     school: Slug
     activity: Slug
@@ -432,6 +444,7 @@ class VisitFrontMatter(Record):
     confidential: bool | None = Field(default=None, description="default: the activity's setting")
     uid: Slug | None = Field(default=None, description="the visit's identity; written by stss when it creates a visit, "
                              "kept when its date or file name changes")
+    review: VisitReview | None = Field(default=None, description="the headteacher's check of the visit report")
 
     @field_validator("reason")
     @classmethod
@@ -493,6 +506,28 @@ class Event(EventFrontMatter):
     def counts(self) -> bool:
         """Planned or completed: it uses each school's entitlement and its staff's time."""
         return self.status in COUNTING
+# --- requests/<id>.yaml --------------------------------------------------
+
+
+class Request(Record):
+    """A problem or request a school brought to the trust."""
+
+    school: Slug
+    raised: Date
+    raised_by: Text | None = Field(default=None, description="who asked: a role or a name")
+    summary: Text
+    category: Slug | None = Field(default=None, description="a free slug, such as attendance")
+    urgency: Urgency = "medium"
+    status: RequestStatus = "open"
+    respond_by: Date | None = Field(default=None, description="default: 5 school days after raised")
+    assigned: list[Slug] = Field(default_factory=list, description="people working on it")
+    engagement: Slug | None = Field(default=None, description="the engagement it led to")
+    resolved: Date | None = Field(default=None, description="the date, for resolved and declined")
+    outcome: Text | None = Field(default=None, description="what was done, or why it was declined")
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("resolved", "declined")
 
 
 # --- the records root as a whole ------------------------------------------
@@ -513,6 +548,7 @@ class Records:
     engagements: Mapping[str, Engagement] = field(default_factory=dict)
     visits: Mapping[str, Visit] = field(default_factory=dict)
     events: Mapping[str, Event] = field(default_factory=dict)
+    requests: Mapping[str, Request] = field(default_factory=dict)
     #: Ids of records on disk that were not read (a command reading one school
     #: knows the other schools' ids, not their records), by kind.
     unread: Mapping[str, frozenset[str]] = field(default_factory=dict)

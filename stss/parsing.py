@@ -393,6 +393,14 @@ def slugify(text: str) -> str:
     return slug or "x"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether text holds characters no one types (NUL, escape, ...): refused in new records."""
+    return bool(_CONTROL.search(text))
+
+
 def is_slug(text: str) -> bool:
     # fullmatch: with match, "$" also matches before a final newline ("x\n")
     return bool(SLUG_RE.fullmatch(text)) and len(text) <= 100

@@ -30,7 +30,7 @@ from stss import calendar, identity, layout, yamledit
 from stss.calendar import Period
 from stss.changes import Change
 from stss.entitlements import owed
-from stss.errors import Problem, UsageError, unknown_id_hint
+from stss.errors import Problem, UsageError, require_known
 from stss.models import (
     CALLED_OFF,
     Action,
@@ -154,16 +154,13 @@ def date_of(log: Log, planned: Visit | None, today: dt.date) -> dt.date:
 
 def check(records: Records, log: Log, day: dt.date, today: dt.date) -> None:
     """Refuse, as a usage error, a log that names things that do not exist or cannot be."""
-    _known("school", log.school, records.schools)
-    _known("activity", log.activity, records.offer.activities if records.offer else {})
+    require_known("school", log.school, records.schools)
+    require_known("activity", log.activity, records.offer.activities if records.offer else {})
     for person in log.staff or ():
-        _known("person", person, records.people)
+        require_known("person", person, records.people)
     if log.engagement is not None:
-        _known("engagement", log.engagement, records.engagements)
-        other = records.engagements[log.engagement].school
-        if other != log.school:
-            raise UsageError(f"engagement '{log.engagement}' is for {other}, not {log.school}",
-                             "name an engagement of this school, or leave --engagement out")
+        require_engagement_of(records, log.engagement, log.school,
+                              "name an engagement of this school, or leave --engagement out")
     if log.days is not None and log.days <= 0:
         raise UsageError(f"--days must be more than 0, got {log.days:g}")
     for when, what in ((day, "the visit's date"), (log.new_date, "the new date")):
@@ -197,9 +194,12 @@ def broken_visits(records: Records, problems: Iterable[Problem], log: Log, day: 
             and layout.names_visit_of(p.path, log.school, log.activity)]
 
 
-def _known(kind: str, ident: str, known: Collection[str]) -> None:
-    if ident not in known:
-        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))
+def require_engagement_of(records: Records, engagement: str, school: str, hint: str) -> None:
+    """Refuse (a usage error) an engagement that does not exist or is for another school."""
+    require_known("engagement", engagement, records.engagements)
+    other = records.engagements[engagement].school
+    if other != school:
+        raise UsageError(f"engagement '{engagement}' is for {other}, not {school}", hint)
 
 
 def _in_a_year(records: Records, day: dt.date, what: str) -> None:

@@ -54,7 +54,7 @@ def test_schema_writes_one_file_per_kind(stss: Any, tmp_path: Path) -> None:
     result = stss("schema", "--out", tmp_path)
     assert result.exit_code == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [f"{k}.schema.json" for k in sorted(("engagement", "event", "offer", "person", "school", "trust", "visit"))]
+    assert names == [f"{k}.schema.json" for k in sorted(("engagement", "event", "offer", "person", "request", "school", "trust", "visit"))]
 
 
 def _verdict(schema: dict[str, Any], data: Any) -> bool:

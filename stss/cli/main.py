@@ -49,6 +49,7 @@ COMMANDS = (
     "stss.cli.data",
     "stss.cli.visits",
     "stss.cli.objectives",
+    "stss.cli.requests",
     "stss.cli.report",
     "stss.cli.plan",
 )

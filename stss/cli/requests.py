@@ -1,0 +1,150 @@
+"""Requests from schools: `stss log-request`, `stss update-request`, `stss requests`.
+
+The writers take the same path as `log-visit`: the write lock, the new text
+checked with the rest of the records, an atomic write, and with `--commit`
+a commit of exactly that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import typer
+
+from stss.cli import visits as writing
+from stss.cli.common import (
+    RecordsOpt,
+    SchoolOpt,
+    TodayOpt,
+    check_id,
+    console,
+    open_records,
+    today_of,
+)
+from stss.cli.usage import FormatOpt, _emit, _print_grid
+
+Urgency = Literal["low", "medium", "high"]
+Status = Literal["open", "triaged", "in-progress", "resolved", "declined"]
+DateOpt = Annotated[dt.datetime | None, typer.Option(
+    "--respond-by", metavar="DATE", formats=["%Y-%m-%d"], show_default=False,
+    help="When the school should have an answer by (default: five school days after it was raised).")]
+
+
+def log_request(
+    school: Annotated[str, typer.Option("--school", metavar="ID", help="The school that asked.", show_default=False)],
+    summary: Annotated[str, typer.Option("--summary", metavar="TEXT", help="What the school asked for, in a sentence.", show_default=False)],
+    urgency: Annotated[Urgency, typer.Option("--urgency", help="low, medium or high.")] = "medium",
+    category: Annotated[str | None, typer.Option("--category", metavar="SLUG", help="A free slug, such as attendance or send.", show_default=False)] = None,
+    raised_by: Annotated[str | None, typer.Option("--raised-by", metavar="WHO", help="Who asked: a role or a name.", show_default=False)] = None,
+    assign: Annotated[list[str] | None, typer.Option("--assign", metavar="ID", help="Who takes it on (person ids; repeat, or separate with commas).", show_default=False)] = None,
+    respond_by: DateOpt = None,
+    commit: writing.CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Log a problem or request a school brought to the trust, raised today.
+
+    Writes requests/<school>-<first words of the summary>.yaml, due an answer
+    five school days later (half-term breaks and closures skipped) unless
+    --respond-by says otherwise.
+    """
+    from stss import requests, store
+    from stss.layout import KINDS
+
+    loaded = writing._open(records)
+    r = loaded.records
+    new = requests.NewRequest(
+        school=school, summary=summary, raised=today_of(today), urgency=urgency, category=category,
+        raised_by=raised_by, assigned=writing._ids(assign) or (),
+        respond_by=respond_by.date() if respond_by else None)
+    requests.check_new(r, new)
+    writing._ready(loaded, commit)
+    taken = {f.record_id for f in store.list_files(loaded.root)[0] if f.kind == KINDS["request"].name}
+    ident, due, change = requests.build_new(r, new, taken)
+    message = requests.commit_message(r, "Log", school, summary)
+    written = writing._write(loaded, (change,), message, force=False, commit=commit)
+    out = console()
+    out.print(f"Logged {ident}: {change.path} (respond by {due})", soft_wrap=True, markup=False)
+    if written:
+        out.print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
+def update_request(
+    request: Annotated[str, typer.Argument(metavar="REQUEST", help="The request's id (its file name without .yaml).", show_default=False)],
+    status: Annotated[Status | None, typer.Option("--status", help="triaged, in-progress, resolved or declined (open to undo a triage).", show_default=False)] = None,
+    outcome: Annotated[str | None, typer.Option("--outcome", metavar="TEXT", help="What was done, or why it was declined (needed to close it).", show_default=False)] = None,
+    engagement: Annotated[str | None, typer.Option("--engagement", metavar="ID", help="The engagement (of the same school) it became.", show_default=False)] = None,
+    assign: Annotated[list[str] | None, typer.Option("--assign", metavar="ID", help="Add people who take it on (repeat, or separate with commas).", show_default=False)] = None,
+    respond_by: DateOpt = None,
+    commit: writing.CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Move a request on: triage it, start work, resolve or decline it, link its engagement.
+
+    The request's file is edited in place: every other line, and every comment, stays as it was.
+    Closing it (resolved, declined) records today as `resolved`.
+    """
+    from stss import requests, store
+    from stss.layout import record_path
+    from stss.parsing import is_slug
+
+    loaded = writing._open(records)
+    r = loaded.records
+    day = today_of(today)
+    if not is_slug(request):
+        from stss.errors import UsageError
+
+        raise UsageError(f"'{request}' is not a request id", "ids are lower-case slugs; see `stss requests`")
+    move = requests.Move(status=status, outcome=outcome, engagement=engagement,
+                         assign=writing._ids(assign) or (), respond_by=respond_by.date() if respond_by else None)
+    requests.check_move(r, request, move, day)
+    writing._ready(loaded, commit)
+    text = store.read_text(loaded.root, record_path("request", request))
+    change = requests.move(r, request, text, move, day)
+    if change.text == text:
+        console().print(f"Nothing to change: {change.path} already says this.", soft_wrap=True, markup=False)
+        return
+    old = r.requests[request]
+    verb = {"triaged": "Triage", "in-progress": "Start", "resolved": "Resolve", "declined": "Decline",
+            "open": "Reopen"}.get(status or "", "Update")
+    message = requests.commit_message(r, verb, old.school, old.summary)
+    written = writing._write(loaded, (change,), message, force=False, commit=commit)
+    console().print(f"Updated {request}: {status or old.status} ({change.path})", soft_wrap=True, markup=False)
+    if written:
+        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
+def requests_list(
+    records: RecordsOpt = None,
+    status: Annotated[Status | None, typer.Option("--status", help="Only requests with this status.", show_default=False)] = None,
+    school: SchoolOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only requests still open or triaged after their respond-by date.")] = False,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Requests from schools, most pressing first: overdue, then by urgency and respond-by date."""
+    from stss import requests
+
+    loaded = open_records(records)
+    r = loaded.records
+    check_id("school", school, r.schools)
+    day = today_of(today)
+    rows = requests.listing(r, day, status=status, school=school, overdue_only=overdue)
+    if _emit([row.as_dict() for row in rows], format, requests.COLUMNS):
+        return
+    lines: list[tuple[str, ...]] = [(row.id, r.schools[row.school].name if row.school in r.schools else row.school, row.urgency,
+              str(row.raised), str(row.respond_by), ", ".join(row.assigned) or "-",
+              "overdue" if row.overdue else row.status) for row in rows]
+    _print_grid(f"Requests from schools, as of {day}", ("request", "school", "urgency", "raised", "respond by",
+                                                         "assigned", "status"), lines, right=range(0))
+    late = sum(row.overdue for row in rows)
+    still = sum(row.status not in requests.CLOSED for row in rows)
+    console().print(f"{len(rows)} request(s): {still} open, {late} overdue.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("log-request")(log_request)
+    app.command("update-request")(update_request)
+    app.command("requests")(requests_list)
