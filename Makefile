@@ -24,7 +24,8 @@ $(RUNTIME): pyproject.toml
 install: $(STAMP)
 
 ## demo: install, then validate, change a support level from April, plan (visits, trust-wide events,
-## engagement days), move a planned event, review an objective, report and export a calendar from a copy
+## engagement days), move a planned event, review an objective, list requests, share a visit
+## report, report and export a calendar from a copy
 ## of the example trust in records/
 demo: $(RUNTIME)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
@@ -38,6 +39,8 @@ demo: $(RUNTIME)
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --funding
 	$(BIN)/stss report --records $(DEMO) --today 2026-11-23 --engagement kingsmead-rise-2026 --format html --out $(DEMO)/engagement-kingsmead.html
 	$(BIN)/stss requests --records $(DEMO) --today 2026-11-23
+	$(BIN)/stss share 2026-11-10-castle-hill-primary-subject-deep-dive --records $(DEMO) --today 2026-11-23 --format html --out $(DEMO)/castle-hill-deep-dive.html
+	$(BIN)/stss reviews --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
 	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --person priya-raman --out $(DEMO)/priya-raman.ics
 	@echo "Board pack: $(DEMO)/board-pack.html; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"

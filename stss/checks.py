@@ -462,10 +462,29 @@ def school_requests(records: Records, broken: frozenset[str]) -> Iterator[Proble
                 yield error(path, (key,), f"{key} ({day}) is before the request was raised ({r.raised})")
 
 
+def visit_reviews(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A school answers a shared report after it was shared, and an answer has a response."""
+    for path, v in records.visits.items():
+        r = v.review
+        if r is None:
+            continue
+        if r.responded is not None and r.responded < r.shared:
+            yield error(path, ("review", "responded"),
+                        f"the answer ({r.responded}) came before the report was shared ({r.shared})")
+        if r.responded is not None and r.response is None:
+            yield error(path, ("review", "responded"), "an answer date with no response",
+                        hint="add review.response: accurate or inaccurate, or remove responded")
+        if r.response == "inaccurate" and not (r.comment or "").strip():
+            yield warning(path, ("review", "response"), "an inaccurate report with no comment",
+                          hint="add review.comment: what the school says is wrong")
+        if r.shared < v.date:
+            yield error(path, ("review", "shared"), f"the report was shared ({r.shared}) before the visit ({v.date})")
+
+
 CHECKS: tuple[Check, ...] = (
     references, activities, levels, support_changes, urns, visit_dates, events, support_years, spans,
     term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants, visit_identity,
-    duplicate_visits, closed_actions, school_requests,
+    duplicate_visits, closed_actions, school_requests, visit_reviews,
 )
 
 

@@ -2,7 +2,7 @@
 
 `tables` turns `Records` into one list of rows per table (schools, support,
 support changes within the year, visits, trust-wide events, actions,
-engagements, usage); `SCHEMA` gives each table its columns
+engagements, requests, usage); `SCHEMA` gives each table its columns
 in a fixed order, their SQL types, its key and what its columns refer to,
 so every writer (CSV, JSON, SQLite) lays the tables out the same way.
 Values are plain: dates as ISO text, flags as booleans, lists as lists (JSON
@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stss import actions, engagements, usage
-from stss.models import Engagement, Entitlement, Records
+from stss import actions, engagements, requests, usage
+from stss.models import Engagement, Entitlement, Records, VisitReview
 
 #: The SQL type of a list column: its values go to a link table in SQLite.
 LIST = "LIST"
@@ -70,7 +70,7 @@ SCHEMA: Mapping[str, Table] = {
                              ("school", "academic_year", "from_date"), {"school": _SCHOOL}),
     "visits": Table(_cols(
         "path academic_year school activity visit_date status days:r staff:l engagement focus:l reason "
-        "confidential:b actions:i notes"),
+        "confidential:b actions:i notes review_shared review_response review_responded review_comment"),
         ("path",), {"school": _SCHOOL, "engagement": ("engagements", "id")}),
     "events": Table(_cols(
         "path academic_year activity event_date status days:r staff:l schools:l host confidential:b notes"),
@@ -80,6 +80,10 @@ SCHEMA: Mapping[str, Table] = {
     "engagements": Table(_cols(
         "id school kind title start_date end_date days:r delivered:r planned:r remaining:r staff:l "
         "funding_source funding_amount:r objectives:l status flags:l"), ("id",), {"school": _SCHOOL}),
+    "requests": Table(_cols(
+        "id school raised raised_by summary category urgency status respond_by overdue:b school_days_late:i "
+        "assigned:l engagement resolved outcome"), ("id",),
+        {"school": _SCHOOL, "engagement": ("engagements", "id")}),
     "usage": Table(tuple((_USAGE_NAMES.get(c, c), "INTEGER" if c in usage.COLUMNS[3:9] else "TEXT")
                          for c in usage.COLUMNS),
                    ("school", "activity", "period"), {"school": _SCHOOL}),
@@ -120,6 +124,8 @@ def tables(records: Records, year_id: str, today: dt.date,
         "events": _events(records, include_confidential),
         "actions": _actions(records, today, include_confidential),
         "engagements": _engagements(records, today),
+        "requests": sorted((row.as_dict() for row in requests.listing(records, today)),
+                           key=lambda row: str(row["id"])) if records.trust else [],
         "usage": [{_USAGE_NAMES.get(k, k): v for k, v in row.as_dict().items()}
                   for row in usage.usage(records, year_id, today)],
     }
@@ -210,8 +216,16 @@ def _visits(records: Records, include_confidential: bool) -> list[dict[str, Any]
             "engagement": v.engagement, "focus": v.focus if shown else [], "reason": v.reason,
             "confidential": confidential, "actions": len(v.actions) if shown else None,
             "notes": (v.notes.strip() or None) if shown else None,
+            **_review(v.review, shown),
         })
     return rows
+
+
+def _review(review: VisitReview | None, shown: bool) -> dict[str, Any]:
+    if review is None:
+        return {}
+    return {"review_shared": review.shared, "review_response": review.response,
+            "review_responded": review.responded, "review_comment": review.comment if shown else None}
 
 
 def _actions(records: Records, today: dt.date, include_confidential: bool) -> list[dict[str, Any]]:

@@ -463,3 +463,34 @@ class EngagementReport:
     value_to_deliver: float | None
     visits: tuple[VisitSummary, ...]  # completed and planned, by date; confidential ones only when included
     end_report: EndReportItem | None
+# --- one visit's report, shared with its school (`stss share`) ------------------
+
+
+@dataclass(frozen=True)
+class VisitAction:
+    text: str
+    owner: str
+    due: dt.date | None
+    status: str  # open | done | dropped
+
+
+@dataclass(frozen=True)
+class VisitReport:
+    """The report of one visit that goes to its school for a factual-accuracy check."""
+
+    kind: Literal["visit-report"]
+    title: str
+    trust_name: str
+    school: str
+    school_name: str
+    headteacher: str | None
+    date: dt.date
+    activity: str
+    activity_name: str
+    staff: tuple[str, ...]  # names
+    focus: tuple[str, ...]
+    actions: tuple[VisitAction, ...]
+    notes: str  # the visit's markdown notes, whole
+    confidential: bool
+    shared: dt.date  # the day it is sent
+    respond_by: dt.date  # ten school days later

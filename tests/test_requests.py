@@ -277,3 +277,29 @@ def test_a_summary_with_control_characters_is_refused_and_nothing_written(stss: 
     result = stss("log-request", "--records", repo, "--school", "hill-top", "--summary", text)
     assert result.exit_code == 2 and "control characters" in result.stderr
     assert snapshot(repo) == before
+
+
+# --- in summaries and exports -------------------------------------------------------------
+
+
+def test_the_example_trust_exports_its_requests(stss: Any, example: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    doc = json.loads(stss("export", "--records", example, "--today", "2026-11-23").stdout)
+    by_id = {row["id"]: row for row in doc["requests"]}
+    complaint = by_id["st-marys-ce-primary-parents-complaint-about-send-provision"]
+    assert (complaint["status"], complaint["overdue"], complaint["assigned"]) == ("triaged", True, ["claire-whitworth"])
+    assert by_id["brookfield-primary-maths-leader-new-to-the-role"]["engagement"] == "brookfield-maths-sle-2026"
+    db_path = tmp_path / "trust.sqlite"
+    assert stss("export", "--format", "sqlite", "--out", db_path, "--records", example,
+                "--today", "2026-11-23").exit_code == 0
+    db = sqlite3.connect(db_path)
+    assert db.execute("SELECT count(*) FROM requests WHERE overdue = 1").fetchone() == (1,)
+    assert db.execute("SELECT assigned FROM requests_assigned WHERE id = ?",
+                      ("hollybank-primary-phonics-results-below-national",)).fetchall() == [("priya-raman",)]
+    db.close()
+
+
+def test_usage_counts_a_schools_open_requests(stss: Any, example: Path) -> None:
+    result = stss("usage", "--records", example, "--today", "2026-11-23", "--school", "st-marys-ce-primary")
+    assert result.stdout.splitlines()[-1] == "Requests from schools: 1 open, 1 overdue (see stss requests)."

@@ -50,6 +50,7 @@ COMMANDS = (
     "stss.cli.visits",
     "stss.cli.objectives",
     "stss.cli.requests",
+    "stss.cli.review",
     "stss.cli.report",
     "stss.cli.plan",
 )

@@ -73,6 +73,7 @@ def usage(
     """What each school is owed, has had, has planned, and what is overdue or missed."""
 
     from stss import calendar
+    from stss import requests as requests_mod
     from stss import usage as usage_mod
 
     day = today_of(today)
@@ -111,6 +112,10 @@ def usage(
         f"{sums['entitled']} owed, {sums['completed']} completed, {sums['planned']} planned, "
         f"{sums['overdue']} overdue, {sums['missed']} missed, {sums['over']} over entitlement."
     )
+    asked = requests_mod.figures(r, day, day, day, [school] if school else None)
+    if asked.open:
+        console().print(f"Requests from schools: {asked.open} open, {asked.overdue} overdue (see stss requests).",
+                        markup=False)
 
 
 def capacity(
@@ -280,6 +285,7 @@ def actions(
     from rich.table import Table
 
     from stss import actions as actions_mod
+    from stss import review
     from stss.layout import Scope
 
     # Actions stay open across years: one school's are in its visits of every year.
@@ -297,6 +303,11 @@ def actions(
         state = f"[{colour[a.state]}]{a.state}[/]" if colour[a.state] else a.state
         table.add_row(str(a.due or "-"), state, a.school, escape(a.owner), escape(a.text))
     console().print(table)
+    follow_up = review.needs_attention(review.reviews(loaded.records, today_of(today), school))
+    if follow_up:
+        late = sum(row.state == "late" for row in follow_up)
+        console().print(f"Visit reports to follow up: {late} unanswered after {review.ANSWER_WITHIN} school days, "
+                        f"{len(follow_up) - late} marked inaccurate (see stss reviews).", markup=False)
 
 
 def register(app: typer.Typer) -> None:
