@@ -303,3 +303,10 @@ def test_the_example_trust_exports_its_requests(stss: Any, example: Path, tmp_pa
 def test_usage_counts_a_schools_open_requests(stss: Any, example: Path) -> None:
     result = stss("usage", "--records", example, "--today", "2026-11-23", "--school", "st-marys-ce-primary")
     assert result.stdout.splitlines()[-1] == "Requests from schools: 1 open, 1 overdue (see stss requests)."
+
+
+def test_respond_by_given_on_the_command_line_wins(stss: Any, repo: Path) -> None:
+    assert stss("log-request", "--records", repo, "--school", "valley", "--summary", "Urgent safeguarding advice",
+                "--urgency", "high", "--respond-by", "2026-11-03", "--today", "2026-11-02").exit_code == 0
+    [row] = rows(stss, repo, "--today", "2026-11-04", "--school", "valley")
+    assert (row["respond_by"], row["overdue"], row["school_days_late"]) == ("2026-11-03", True, 1)

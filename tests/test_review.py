@@ -261,3 +261,11 @@ def test_actions_point_at_reports_to_follow_up(stss: Any, example: Path) -> None
     result = stss("actions", "--records", example, "--today", "2026-11-23")
     assert result.stdout.splitlines()[-1] == (
         "Visit reports to follow up: 1 unanswered after 10 school days, 1 marked inaccurate (see stss reviews).")
+
+
+def test_share_with_commit_commits_the_visit_and_not_the_report(stss: Any, repo: Path) -> None:
+    result = share(stss, repo, repo / "shared/report.md", "--commit")
+    assert result.exit_code == 0, result.output
+    assert git(repo, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
+        "Share the report of 2026-10-06-hill-top-education-review with the school (2026-10-08)", "", VISIT]
+    assert git(repo, "status", "--porcelain").strip() == "?? shared/"

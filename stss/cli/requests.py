@@ -64,10 +64,7 @@ def log_request(
     ident, due, change = requests.build_new(r, new, taken)
     message = requests.commit_message(r, "Log", school, summary)
     written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    out = console()
-    out.print(f"Logged {ident}: {change.path} (respond by {due})", soft_wrap=True, markup=False)
-    if written:
-        out.print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+    writing._say_written(f"Logged {ident}: {change.path} (respond by {due})", written, message)
 
 
 def update_request(
@@ -111,9 +108,7 @@ def update_request(
             "open": "Reopen"}.get(status or "", "Update")
     message = requests.commit_message(r, verb, old.school, old.summary)
     written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    console().print(f"Updated {request}: {status or old.status} ({change.path})", soft_wrap=True, markup=False)
-    if written:
-        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+    writing._say_written(f"Updated {request}: {status or old.status} ({change.path})", written, message)
 
 
 def requests_list(

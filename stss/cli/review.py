@@ -65,9 +65,7 @@ def share(
     render.write(out, render.to_pdf(text) if format == "pdf" else text)
     message = f"Share the report of {path.rsplit('/', 1)[-1][:-3]} with the school ({day})"
     written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    console().print(f"wrote {out}; recorded review.shared {day} in {path}", soft_wrap=True, markup=False)
-    if written:
-        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+    writing._say_written(f"wrote {out}; recorded review.shared {day} in {path}", written, message)
 
 
 def review_visit(
@@ -95,9 +93,7 @@ def review_visit(
     change = review.answer(store.read_text(loaded.root, path), path, response, comment, day)
     message = f"Record the school's answer to the report of {path.rsplit('/', 1)[-1][:-3]}: {response}"
     written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    console().print(f"Recorded {response} ({day}) in {path}", soft_wrap=True, markup=False)
-    if written:
-        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+    writing._say_written(f"Recorded {response} ({day}) in {path}", written, message)
 
 
 def reviews(

@@ -321,6 +321,13 @@ def _commit_if_uncommitted(loaded: Loaded, path: str, message: str) -> None:
         console().print(f"Committed {_commit(loaded, [path], message)}: {message}", soft_wrap=True, markup=False)
 
 
+def _say_written(done: str, written: str | None, message: str) -> None:
+    """What a writing command did, and the commit it made with --commit."""
+    console().print(done, soft_wrap=True, markup=False)
+    if written:
+        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
 def _ids(values: list[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
