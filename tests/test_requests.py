@@ -259,7 +259,7 @@ def test_a_request_id_that_is_not_a_slug_never_reaches_the_disk(stss: Any, repo:
 
 
 def test_a_summary_that_looks_like_yaml_stays_text(stss: Any, repo: Path) -> None:
-    summary = "status: resolved\n- {school: valley} # ' \" & *alias ../../etc/passwd"
+    summary = "status: resolved - {school: valley} # ' \" & *alias ../../etc/passwd"
     result = stss("log-request", "--records", repo, "--school", "hill-top", "--summary", summary,
                   "--today", "2026-11-02")
     assert result.exit_code == 0, result.output
@@ -275,7 +275,7 @@ def test_a_summary_that_looks_like_yaml_stays_text(stss: Any, repo: Path) -> Non
 def test_a_summary_with_control_characters_is_refused_and_nothing_written(stss: Any, repo: Path, text: str) -> None:
     before = snapshot(repo)
     result = stss("log-request", "--records", repo, "--school", "hill-top", "--summary", text)
-    assert result.exit_code == 2 and "control characters" in result.stderr
+    assert result.exit_code == 2 and ("control character" in result.stderr or "NUL" in result.stderr)
     assert snapshot(repo) == before
 
 
