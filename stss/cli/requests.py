@@ -14,15 +14,17 @@ import typer
 
 from stss.cli import visits as writing
 from stss.cli.common import (
+    FormatOpt,
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
     check_id,
     console,
+    emit_rows,
     open_records,
     today_of,
 )
-from stss.cli.usage import FormatOpt, _emit, _print_grid
+from stss.cli.usage import _print_grid
 
 Urgency = Literal["low", "medium", "high"]
 Status = Literal["open", "triaged", "in-progress", "resolved", "declined"]
@@ -127,7 +129,7 @@ def requests_list(
     check_id("school", school, r.schools)
     day = today_of(today)
     rows = requests.listing(r, day, status=status, school=school, overdue_only=overdue)
-    if _emit([row.as_dict() for row in rows], format, requests.COLUMNS):
+    if emit_rows([row.as_dict() for row in rows], format, requests.COLUMNS):
         return
     lines: list[tuple[str, ...]] = [(row.id, r.schools[row.school].name if row.school in r.schools else row.school, row.urgency,
               str(row.raised), str(row.respond_by), ", ".join(row.assigned) or "-",

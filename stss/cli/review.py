@@ -16,15 +16,17 @@ import typer
 
 from stss.cli import visits as writing
 from stss.cli.common import (
+    FormatOpt,
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
     check_id,
     console,
+    emit_rows,
     open_records,
     today_of,
 )
-from stss.cli.usage import FormatOpt, _emit, _print_grid
+from stss.cli.usage import _print_grid
 
 if TYPE_CHECKING:
     from stss.loader import Loaded
@@ -113,7 +115,7 @@ def reviews(
     rows = review.reviews(r, day, school)
     if not show_all:
         rows = review.needs_attention(rows)
-    if _emit([row.as_dict() for row in rows], format, review.COLUMNS):
+    if emit_rows([row.as_dict() for row in rows], format, review.COLUMNS):
         return
     lines: list[tuple[str, ...]] = [
         (row.visit.rsplit("/", 1)[-1][:-3], str(row.shared),
