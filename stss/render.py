@@ -13,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -73,6 +75,7 @@ def render(model: object, kind: str, fmt: Format, root: Path | None = None, temp
     env = environment(root)
     try:
         with _time_limit(RENDER_SECONDS, name):
+            env.deadline = time.monotonic() + RENDER_SECONDS  # type: ignore[attr-defined]
             text = env.get_template(name).render(report=model)
     except TemplateNotFound as exc:
         known = sorted({p.name for d in template_dirs(root) for p in d.glob("*.j2")})
@@ -102,7 +105,9 @@ class _OutOfTime(Exception):
 
 @contextlib.contextmanager
 def _time_limit(seconds: float, name: str) -> Iterator[None]:
-    """Stop a render after `seconds` (on the main thread, where signals arrive)."""
+    """Stop a render after `seconds` by a signal, which also stops one long step (a
+    single huge join, say). Signals reach only the main thread: on any thread, the
+    sandbox's own deadline (`Sandbox.deadline`) stops it at its next step."""
     import signal
     import threading
 
@@ -139,6 +144,10 @@ MAX_RANGE = 10_000
 MAX_POWER = 10_000  # digits in the result of **
 MAX_REPEAT = 1_000_000  # characters or items made by 'x' * n
 RENDER_SECONDS = 30
+#: How many items of a loop go by between two looks at the clock.
+PACE_STEPS = 64
+#: The global every template loop's items pass through (see `Sandbox._parse`).
+PACED = "__stss_paced"
 _sandbox: Any = None
 
 
@@ -169,13 +178,53 @@ def _bounded_sandbox() -> Any:
             return r
 
         class Sandbox(ImmutableSandboxedEnvironment):
+            """Every call, attribute, item, intercepted operator and loop step a template
+            takes first checks the render's deadline: the time limit holds on any thread."""
+
             intercepted_binops = frozenset(["**", "*"])
+            deadline = math.inf  # time.monotonic() by which rendering must end
 
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 self.globals["range"] = bounded_range
+                self.globals[PACED] = self.paced
+
+            def on_time(self) -> None:
+                if time.monotonic() > self.deadline:
+                    raise _OutOfTime()
+
+            def paced(self, iterable: Any) -> Iterator[Any]:
+                """A loop's items, with the deadline checked every PACE_STEPS of them."""
+                for i, item in enumerate(iterable):
+                    if i % PACE_STEPS == 0:
+                        self.on_time()
+                    yield item
+
+            def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+                # Every `for` loops over `paced(...)`: a loop whose body calls nothing
+                # (so no hook below) still meets the deadline.
+                from jinja2 import nodes
+
+                tree = super()._parse(source, name, filename)
+                for loop in tree.find_all(nodes.For):
+                    loop.iter = nodes.Call(nodes.Name(PACED, "load"), [loop.iter], [], None, None,
+                                           lineno=loop.iter.lineno)
+                return tree
+
+            def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+                __self.on_time()
+                return super().call(__context, __obj, *args, **kwargs)
+
+            def getattr(self, obj: Any, attribute: str) -> Any:
+                self.on_time()
+                return super().getattr(obj, attribute)
+
+            def getitem(self, obj: Any, argument: Any) -> Any:
+                self.on_time()
+                return super().getitem(obj, argument)
 
             def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+                self.on_time()
                 if operator == "**" and _too_big_power(left, right):
                     raise SecurityError(f"{left} ** {right} is too big to compute")
                 if operator == "*":

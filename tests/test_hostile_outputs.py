@@ -5,6 +5,8 @@ from __future__ import annotations
 import http.server
 import shutil
 import threading
+import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 
 from stss import git as stss_git
 from stss import render
+from stss.errors import TemplateError
 from tests.conftest import write_records
 from tests.test_history import commit
 from tests.test_history import git as run_git
@@ -74,6 +77,37 @@ def test_a_slow_template_is_stopped_by_the_time_limit(mini: Path, stss: Any, mon
     result: Any = stss("report", "--today", TODAY, "--records", mini, "--format", "md", "--out", mini / "r.md")
     assert result.exit_code == 1
     assert "board-pack.md.j2:2: refused: rendering took more than 1s" in result.stderr
+
+
+@pytest.mark.parametrize("body", [
+    "{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}{% endfor %}"
+    "{% endfor %}{% endfor %}",
+    "{% macro f(n) %}{% for i in range(10000) %}{{ f(n + 1) if n < 3 else '' }}{% endfor %}{% endmacro %}{{ f(0) }}",
+    "{% for i in range(10000) %}{% for j in range(10000) %}{{ report.kind }}{% endfor %}{% endfor %}",
+], ids=["empty-nested-loops", "macro-in-loops", "attributes-in-loops"])
+def test_the_time_limit_holds_off_the_main_thread(mini: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Signals reach only the main thread: a render on another thread (a server, a test
+    runner, a GUI) is stopped by the sandbox's own deadline instead."""
+    monkeypatch.setattr(render, "RENDER_SECONDS", 1)
+    write_records(mini, {"templates/board-pack.md.j2": f"# Pack\n{body}\n"})
+    model = types.SimpleNamespace(kind="board-pack")
+    outcome: list[BaseException | str] = []
+
+    def work() -> None:
+        try:
+            outcome.append(render.render(model, "board-pack", "md", mini))
+        except BaseException as exc:  # the test reports whatever it was
+            outcome.append(exc)
+
+    thread = threading.Thread(target=work, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the render ran on past its time limit"
+    assert time.monotonic() - started < 30
+    [error] = outcome
+    assert isinstance(error, TemplateError), error
+    assert "board-pack.md.j2:2: refused: rendering took more than 1s" in error.message
 
 
 # --- nothing remote when printing ------------------------------------------------------------
