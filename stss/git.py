@@ -17,6 +17,10 @@ from pathlib import Path
 from stss.errors import GitError
 
 
+class NotARepository(GitError):
+    """The records are not in a git repository (so there is no history, and nothing to commit to)."""
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run `git ARGS` in `cwd`; arguments go straight to git, never through a shell."""
     exe = shutil.which("git")
@@ -85,7 +89,7 @@ def require_repo(path: Path) -> None:
     """Stop with a clear message when `path` is not inside a git working tree."""
     result = git(path, "rev-parse", "--is-inside-work-tree", check=False)
     if result.returncode != 0 or result.stdout.strip() != "true":
-        raise GitError(f"{path} is not in a git repository, so it has no history",
+        raise NotARepository(f"{path} is not in a git repository, so it has no history",
                        hint="run 'git init' and commit the records (stss init does both)")
 
 
@@ -261,7 +265,7 @@ def ready_to_commit(path: Path, *, others_staged: bool = False) -> None:
     `others_staged`: the commit takes only its own files), a lock left in
     the index, or no identity."""
     if not is_repo(path):
-        raise GitError(f"{path} is not in a git repository, so --commit cannot commit",
+        raise NotARepository(f"{path} is not in a git repository, so --commit cannot commit",
                        hint="run 'git init' (stss init does), or leave out --commit")
     already = [] if others_staged else staged(path)
     if already:

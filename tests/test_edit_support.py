@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import write_records
-from tests.test_log_visit import changed_lines, git, make_repo, snapshot
+from tests.helpers import changed_lines, git, make_repo, snapshot
 
 SCHOOL = "schools/hill-top.yaml"
 SCHOOL_TEXT = """\

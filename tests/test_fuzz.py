@@ -20,10 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import signal
 import textwrap
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +54,7 @@ from stss.models import (
     Visit,
 )
 from tests.conftest import MINI_OFFER, MINI_PERSON, MINI_SCHOOL, MINI_TRUST, write_records
+from tests.helpers import time_limit
 from tests.test_validate import VISIT as VALID_VISIT
 
 ENGAGEMENT = """\
@@ -269,22 +268,6 @@ def broken_file(draw: st.DrawFn) -> tuple[str, str, bytes]:
     kind = draw(st.sampled_from(sorted(FILES)))
     path, text = FILES[kind]
     return kind, path, draw(mutated(text))
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Fail rather than hang: a hung parse would otherwise stall CI for hours."""
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ from typing import Any
 import pytest
 
 from stss import history
+from stss.errors import GitError
 from stss.history import Meta
 from tests.conftest import MINI_OFFER, MINI_PERSON, MINI_TRUST, write_records
+from tests.helpers import commit, git
 
 SCHOOL = """\
 urn: 140001
@@ -42,19 +43,6 @@ def visit(day: str, status: str = "planned", reason: str | None = None, notes: s
     if reason:
         lines.append(f"reason: {reason}")
     return "\n".join([*lines, "---", notes]) + "\n"
-
-
-def git(repo: Path, *args: str, author: str = "Alice Able", when: str = "2026-09-01T10:00:00+01:00") -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    result = subprocess.run(["git", "-c", f"user.name={author}", "-c", "user.email=someone@example.org",
-                             "-c", "init.defaultBranch=main", *args],
-                            cwd=repo, env=env, capture_output=True, text=True, check=True)
-    return result.stdout
-
-
-def commit(repo: Path, message: str, author: str, when: str) -> None:
-    git(repo, "add", "-A", author=author, when=when)
-    git(repo, "commit", "--quiet", "-m", message, author=author, when=when)
 
 
 @pytest.fixture
@@ -184,6 +172,17 @@ def test_outside_a_repository_history_exits_1(mini: Path, stss: Any) -> None:
     result = stss("history", "--records", mini)
     assert result.exit_code == 1
     assert "not in a git repository" in result.stderr
+
+
+def test_outside_a_repository_git_says_so_by_type(mini: Path) -> None:
+    """Callers tell "not a repository" from other git failures by its type, not its wording."""
+    from stss import git as stss_git
+
+    with pytest.raises(stss_git.NotARepository, match="not in a git repository"):
+        stss_git.require_repo(mini)
+    with pytest.raises(stss_git.NotARepository, match="--commit cannot commit"):
+        stss_git.ready_to_commit(mini)
+    assert issubclass(stss_git.NotARepository, GitError)
 
 
 def test_a_repository_with_no_commits(mini: Path, stss: Any) -> None:

@@ -17,8 +17,8 @@ from stss import git as stss_git
 from stss import render
 from stss.errors import TemplateError
 from tests.conftest import write_records
-from tests.test_history import commit
-from tests.test_history import git as run_git
+from tests.helpers import commit
+from tests.helpers import git as run_git
 
 TODAY = "2026-11-23"
 

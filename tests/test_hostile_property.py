@@ -10,9 +10,6 @@ every problem must point inside the changed file, at a line it has.
 from __future__ import annotations
 
 import shutil
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from hypothesis import strategies as st
 
 from stss import loader
 from tests.conftest import EXAMPLE
+from tests.helpers import time_limit
 
 FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*")
                if p.is_file() and p.suffix in (".yaml", ".md") and ".stss-cache" not in p.parts
@@ -28,20 +26,6 @@ FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*")
 HOSTILE = ["2026-02-30", "9999-99-99", ".inf", "-.inf", ".nan", "1e300", "-1", "0", "12345678901234567890123456",
            "\x1b[2J", "\x00", "\x1f\x1e", "\u2028", "<<: *a", "&a {x: 1}", "*a", "!!python/object:os.system",
            "[", "{", "? [a]", "'", '"', "---", "\t", "~", "null", "[1, 2]", "{a: 1}", "x" * 5000, "true"]
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"took more than {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")

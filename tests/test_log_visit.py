@@ -22,6 +22,7 @@ from stss.changes import Change, check
 from stss.errors import UsageError
 from stss.loader import load
 from tests.conftest import REPO, write_records
+from tests.helpers import changed_lines, git, make_repo, snapshot
 
 VISITS = "visits/2026-27"
 PLANNED = f"{VISITS}/2026-10-06-hill-top-education-review.md"
@@ -66,21 +67,6 @@ def _known_uids(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(identity, "fresh", lambda: next(made))
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
-
-
-def make_repo(root: Path) -> Path:
-    git(root, "init", "--quiet")
-    git(root, "config", "user.name", "Test Author")
-    git(root, "config", "user.email", "author@example.org")
-    git(root, "config", "commit.gpgsign", "false")
-    (root / ".gitignore").write_text(".stss-cache/\n", "utf-8")
-    git(root, "add", "--all")
-    git(root, "commit", "--quiet", "-m", "Records")
-    return root
-
-
 @pytest.fixture
 def repo(mini: Path) -> Path:
     """The mini trust, with a second school, an engagement and a planned
@@ -93,21 +79,8 @@ def repo(mini: Path) -> Path:
     return make_repo(mini)
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".git" not in p.parts and ".stss-cache" not in p.parts
-    }
-
-
 def log_visit(stss: Any, root: Path, *args: str, input: str | None = None) -> Any:
     return stss("log-visit", "--records", root, "--today", "2026-11-23", *args, input=input)
-
-
-def changed_lines(diff: str) -> list[str]:
-    return [line for line in diff.splitlines()
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
 # --- new visits ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from stss import loader, objectives
 from tests.conftest import write_records
-from tests.test_log_visit import changed_lines, git, make_repo, snapshot
+from tests.helpers import changed_lines, git, make_repo, snapshot
 
 ENGAGEMENT = "engagements/reading.yaml"
 #: An engagement as a person writes it: comments, a plain-string objective, one with reviews.

@@ -114,6 +114,7 @@ def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]
 def history_of(root: Path, since: dt.date, until: dt.date) -> History:
     """Changes from git between two dates, or why there are none to show."""
     from stss.errors import GitError
+    from stss.git import NotARepository
     from stss.report_model import ChangeEvent, History
 
     try:
@@ -125,7 +126,7 @@ def history_of(root: Path, since: dt.date, until: dt.date) -> History:
     try:
         events = history.events(root, since, until)
     except GitError as exc:
-        reason = "the records folder is not in a git repository" if "repositor" in exc.message else exc.message
+        reason = "the records folder is not in a git repository" if isinstance(exc, NotARepository) else exc.message
         return History(False, reason=reason)
     return History(True, tuple(ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, year=e.year)
                                for e in events))
