@@ -350,16 +350,21 @@ def _outcome(inspection: Any) -> str:
 # --- reading git ---------------------------------------------------------------------
 
 
-def events(root: Path, since: dt.date | None = None, until: dt.date | None = None) -> list[Event]:
-    """Every event in the records' history between two dates (inclusive), oldest first."""
-    return history(root, since=since, until=until).events
+def events(root: Path, since: dt.date | None = None, until: dt.date | None = None,
+           school: str | None = None) -> list[Event]:
+    """Every event in the records' history between two dates (inclusive), oldest
+    first; with `school`, that school's only."""
+    return history(root, since=since, until=until, school=school).events
 
 
 def history(root: Path, *, since: dt.date | None = None, until: dt.date | None = None,
-            since_rev: str | None = None) -> History:
+            since_rev: str | None = None, school: str | None = None) -> History:
     """Events from git, with notes on what the history cannot tell (a shallow clone,
     uncommitted changes, a file version that does not parse). Raises `GitError`
-    outside a repository."""
+    outside a repository. Only the commits of the period are read (`git log
+    --since`), and with `school` only the files of that school (its file, the
+    visit files named for it, and engagements, which name their school inside),
+    so a one-school report reads its school's history, not the trust's."""
     from stss import git
 
     git.require_repo(root)
@@ -372,7 +377,7 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
             notes.append(f"this is a shallow clone: history before {when.date()} is missing, and what commit "
                          f"{short} changed cannot be told from what came before it "
                          "(run 'git fetch --unshallow' for the whole history)")
-    wanted = [c for c in git.log(root, FOLDERS, since=since, since_rev=since_rev)
+    wanted = [c for c in git.log(root, layout.history_paths(school), since=since, since_rev=since_rev)
               if (since is None or c.date.date() >= since) and (until is None or c.date.date() <= until)
               and not (shallow and not c.parents)]
     specs: list[str] = []
@@ -402,7 +407,7 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
             else:
                 notes.append(f"{commit.short}: {path} did not parse as a record there; its change is not shown")
         for path, old, new in pair_moves(changes):
-            out.extend(diff(path, old, new, meta))
+            out.extend(e for e in diff(path, old, new, meta) if school is None or e.school == school)
     pending = git.uncommitted(root, FOLDERS)
     if pending:
         notes.append(f"{len(pending)} record file(s) have changes not yet committed; history shows commits only")

@@ -78,6 +78,28 @@ ROOT_MARKER = TRUST_FILE
 FILE_MODELS: Mapping[str, type[Record]] = {name: k.model for name, k in KINDS.items()}
 #: Folders whose history `stss history` reads.
 HISTORY_FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.history and k.folder)
+
+
+def history_paths(school: str | None = None) -> tuple[str, ...]:
+    """The git pathspecs whose history `stss history` reads: every folder in
+    HISTORY_FOLDERS, or for one school (an id, so a slug) only its own file,
+    the files of kinds named `<date>-<school>-...` that are named for it, and
+    the folders whose file names do not say the school."""
+    if school is None:
+        return HISTORY_FOLDERS
+    specs = []
+    for k in KINDS.values():
+        if not (k.history and k.folder):
+            continue
+        if k.name == "school":
+            specs.append(f"{k.folder}/{school}{k.suffix}")
+        elif k.by_year and k.school_in_name:
+            specs.append(f":(glob){k.folder}/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-{school}-*{k.suffix}")
+        else:
+            specs.append(k.folder)
+    return tuple(specs)
+
+
 #: Every folder holding records, for `stss init`.
 FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.folder)
 

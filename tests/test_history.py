@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from stss import history
+from stss import history, layout
 from stss.errors import GitError
 from stss.history import Meta
 from tests.conftest import MINI_OFFER, MINI_PERSON, MINI_TRUST, write_records
@@ -260,3 +260,17 @@ def test_objective_reviews_and_an_end_report_are_told() -> None:
     ]
     assert history.engagement_events(new, new, META) == []
     assert history.engagement_events({"objectives": "x"}, {"objectives": [{"reviews": "x"}, 5]}, META) == []
+
+
+def test_one_school_s_history_is_read_from_its_own_files_only(repo: Path) -> None:
+    other = (repo / "schools/hill-top.yaml").read_text().replace("urn: 140001", "urn: 140002")
+    write_records(repo, {
+        "schools/vale.yaml": other,
+        "visits/2026-27/2026-10-20-vale-education-review.md": visit("2026-10-20").replace("hill-top", "vale"),
+    })
+    commit(repo.parent, "Vale joins", "Dana Drew", "2026-10-16T09:00:00+01:00")
+    everything = history.events(repo, None, None)
+    assert {e.school for e in everything} == {"hill-top", "vale"}
+    for school in ("hill-top", "vale"):
+        assert history.events(repo, None, None, school) == [e for e in everything if e.school == school]
+    assert layout.history_paths("vale")[0] == "schools/vale.yaml"

@@ -69,7 +69,7 @@ def report(
     term_id = term or current_term(r.trust, year_id, day)
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
-                            history_of(loaded.root, span.start, min(span.end, day)), school,
+                            history_of(loaded.root, span.start, min(span.end, day), school), school,
                             include_confidential, store.read_commentary(loaded.root, year_id, term_id),
                             committed_on(loaded.root, reporting.earlier_days(r, year_id, term_id, day)))
     _emit(render.render(model, model.kind, format, loaded.root, template), format, out)
@@ -111,8 +111,8 @@ def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]
     return out
 
 
-def history_of(root: Path, since: dt.date, until: dt.date) -> History:
-    """Changes from git between two dates, or why there are none to show."""
+def history_of(root: Path, since: dt.date, until: dt.date, school: str | None = None) -> History:
+    """Changes from git between two dates (one school's, with `school`), or why there are none to show."""
     from stss.errors import GitError
     from stss.git import NotARepository
     from stss.report_model import ChangeEvent, History
@@ -124,7 +124,7 @@ def history_of(root: Path, since: dt.date, until: dt.date) -> History:
     if until < since:
         return History(True)
     try:
-        events = history.events(root, since, until)
+        events = history.events(root, since, until, school)
     except GitError as exc:
         reason = "the records folder is not in a git repository" if isinstance(exc, NotARepository) else exc.message
         return History(False, reason=reason)
