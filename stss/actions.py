@@ -1,6 +1,10 @@
-"""Actions agreed at visits, and which are due or overdue.
+"""Actions agreed at visits: which are due or overdue, and closing one.
 
 An open action is "overdue" after its due date and "due" within 14 days of it.
+Seen as of a day, only visits on or before it count, and an action done after
+it was still open then. `close` marks one done in its visit's text, keeping
+everything else a person wrote (`stss.yamledit`); which one is `choose`'s
+business: the words given must pick out exactly one open action.
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from stss.models import Records
+from stss.errors import StoreError, UsageError
+from stss.models import Action, Records
 
 ActionState = Literal["overdue", "due", "open"]
 
@@ -38,17 +43,92 @@ def state_of(due: dt.date | None, today: dt.date) -> ActionState:
     return "due" if due <= today + DUE_WITHIN else "open"
 
 
+def open_on(action: Action, today: dt.date) -> bool:
+    """Whether the action was open on `today`: open, or done after it."""
+    if action.status == "open":
+        return True
+    return action.status == "done" and action.done is not None and action.done > today
+
+
 def open_actions(records: Records, today: dt.date, school: str | None = None,
                  overdue_only: bool = False) -> list[OpenAction]:
+    """The actions open on `today`, from visits on or before it."""
     out = []
     for path, visit in records.visits.items():
-        if school and visit.school != school:
+        if (school and visit.school != school) or visit.date > today:
             continue
         for action in visit.actions:
-            if action.status != "open":
+            if not open_on(action, today):
                 continue
             state = state_of(action.due, today)
             if overdue_only and state != "overdue":
                 continue
             out.append(OpenAction(visit.school, path, visit.date, action.text, action.owner, action.due, state))
     return sorted(out, key=lambda a: (a.due or dt.date.max, a.school, a.visit, a.text))
+
+
+# --- closing an action ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """An open action, where it is: the visit file and its place in `actions`."""
+
+    visit: str
+    index: int
+    visit_date: dt.date
+    text: str
+    owner: str
+    due: dt.date | None
+
+
+def _said(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def choose(records: Records, school: str, match: str) -> Agreed:
+    """The one open action at `school` whose text holds the words `match` (any
+    case or spacing; a text equal to `match` wins over ones that only hold it).
+    Refuses, listing what there is, when none or several do."""
+    words = _said(match)
+    if not words:
+        raise UsageError("--match is empty", "give words from the action's text")
+    open_here = sorted(
+        (Agreed(path, i, v.date, a.text, a.owner, a.due)
+         for path, v in records.visits_of(school) for i, a in enumerate(v.actions) if a.status == "open"),
+        key=lambda a: (a.visit_date, a.visit, a.index))
+    found = [a for a in open_here if words in _said(a.text)]
+    exact = [a for a in found if _said(a.text) == words]
+    if len(exact) == 1 or len(found) == 1:
+        return (exact or found)[0]
+    if not found:
+        listed = _listed(open_here) if open_here else "it has no open actions"
+        raise UsageError(f"no open action at {school} matches '{match}'", listed)
+    raise UsageError(f"'{match}' matches {len(found)} open actions at {school}; nothing was written",
+                     f"give more of the words of the one you mean: {_listed(found)}")
+
+
+def _listed(found: list[Agreed]) -> str:
+    return "; ".join(f"\"{a.text}\" ({a.visit_date}, {a.visit})" for a in found)
+
+
+def close(text: str, agreed: Agreed, day: dt.date) -> str:
+    """The visit file's text with the action marked `status: done` and `done: DAY`,
+    every other line as it was."""
+    from ruamel.yaml.comments import CommentedMap  # round-trip YAML only when a file is edited
+
+    from stss import yamledit
+
+    doc = yamledit.load(text, front_matter=True)
+    items = doc.data.get("actions")
+    item = items[agreed.index] if isinstance(items, list) and agreed.index < len(items) else None
+    if not isinstance(item, CommentedMap) or _said(str(item.get("text", ""))) != _said(agreed.text):
+        raise StoreError(f"refused: {agreed.visit} changed while it was read; nothing was written",
+                         hint="run the command again")
+    yamledit.set_key(item, "status", "done", ACTION_KEYS)
+    yamledit.set_key(item, "done", day, ACTION_KEYS)
+    return yamledit.dump(doc)
+
+
+#: The keys of an action, in the order the records format writes them.
+ACTION_KEYS = tuple(Action.model_fields)

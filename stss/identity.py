@@ -10,9 +10,9 @@ the visit itself rather than read from its path:
   the same plan made from the same records on two branches writes the same
   bytes under the same names, which git also merges cleanly;
 - a visit whose date changes keeps its uid (and its file name's suffix);
-- a visit written by hand may have none: `uid_of` gives it one from its path,
-  and stss writes that uid into the file before it ever renames it, so the
-  identity a calendar saw survives the rename.
+- a visit written by hand may have none: the calendar then knows it by its
+  place among the school's visits of that activity in the year
+  (`stss.ics.identities`), which a change of date keeps too.
 
 Pure: nothing here reads files or the clock; `fresh` asks the operating
 system for random bytes, so callers pass it in where a test wants to choose.
@@ -46,9 +46,3 @@ def planned(parts: tuple[str, ...], taken: Collection[str]) -> str:
     while uid in taken:
         uid, n = digest("plan", *parts, str(n)), n + 1
     return uid
-
-
-def uid_of(path: str, uid: str | None) -> str:
-    """A visit's identity: its own `uid`, else one derived from its path (a
-    visit written by hand). Calendar UIDs and renames both go through this."""
-    return uid or digest("path", path)

@@ -75,6 +75,7 @@ def writing(root: Path, wait: float | None = None) -> Iterator[None]:
     try:
         _acquire(fd, wait_seconds() if wait is None else wait)
         _held[key] = fd
+        store.clear_temps(root)  # left by a writer killed midway; none is writing now
         try:
             yield
         finally:

@@ -8,7 +8,10 @@
 - `locate` gives problems their line and column by re-reading just the files
   that have problems, in round-trip mode.
 - `write_text` writes atomically (a temporary file, then a rename) and only
-  inside the records root.
+  inside the records root. The temporary file is made in `.stss-cache/tmp/`,
+  not beside the record: a write killed midway (even by kill -9) leaves
+  nothing in the records folders or in `git status`, and the next writer
+  clears what it left.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ CACHE_DIR = ".stss-cache"
 CACHE_FILE = "records.sqlite"
 #: The cache of earlier versions (one JSON file), removed when the database is made.
 LEGACY_CACHE_FILE = "records.json"
+#: Where writes of records make their temporary files (inside the cache folder, so ignored by git).
+TEMP_DIR = "tmp"
 ENV_VAR = "STSS_RECORDS"
 #: A file modified this recently could be written again within the same clock
 #: tick, leaving its stamp as it was, so it is not cached (git's "racy clean"
@@ -636,7 +641,7 @@ def write_text(root: Path, rel: str, text: str) -> Path:
     lock.require(root)
     try:
         full.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(full, text.encode("utf-8"))
+        _atomic_write(full, text.encode("utf-8"), temps=temp_folder(root))
     except OSError as exc:  # a full disk, no permission, a file where a folder should be
         raise StoreError(f"cannot write {rel}: {exc.strerror or exc}") from None
     return full
@@ -680,13 +685,37 @@ def write_output(out: Path, data: str | bytes | Callable[[Path], object]) -> Pat
     return out
 
 
-def _atomic_write(full: Path, data: bytes | Iterable[bytes] | Callable[[Path], object]) -> None:
-    """The one way stss writes a file: a unique temporary name beside the target, fsync,
-    rename over it; on any failure the temporary file is removed and the target untouched."""
+def temp_folder(root: Path) -> Path:
+    """`.stss-cache/tmp/`, where writes of records make their temporary files."""
+    folder = cache_folder(root) / TEMP_DIR
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def clear_temps(root: Path) -> None:
+    """Remove what writes killed midway left in `.stss-cache/tmp/`. Only under the
+    write lock: every other writer's temporary files are then long gone."""
+    folder = root / CACHE_DIR / TEMP_DIR
+    if os.path.islink(root / CACHE_DIR) or os.path.islink(folder):
+        return
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if is_temp(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _atomic_write(full: Path, data: bytes | Iterable[bytes] | Callable[[Path], object],
+                  temps: Path | None = None) -> None:
+    """The one way stss writes a file: a unique temporary name (in `temps`, else beside
+    the target), fsync, rename over it; on any failure the temporary file is removed and
+    the target untouched."""
     mode = None
     with contextlib.suppress(FileNotFoundError):
         mode = full.stat().st_mode & 0o777
-    fd, tmp = tempfile.mkstemp(dir=full.parent, prefix=f".{full.name}.", suffix=".tmp")
+    if temps is not None and os.stat(temps).st_dev != os.stat(full.parent).st_dev:
+        temps = None  # the record's folder is on another file system: a rename cannot cross
+    fd, tmp = tempfile.mkstemp(dir=temps or full.parent, prefix=f".{full.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(data, bytes):

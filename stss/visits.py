@@ -249,12 +249,10 @@ def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] |
         doc = yamledit.load(planned[1], front_matter=True)
         path = planned[0]
         if old is not None and old.date != day:
-            # Moved to another day: same identity, new name. A visit written by
-            # hand gets the uid it was known by, written down before the rename.
-            uid = identity.uid_of(path, old.uid)
-            if old.uid is None:
-                yamledit.set_key(doc.data, "uid", uid, KEYS)
-            path = unique_path(taken - {planned[0]}, year_id, day, log.school, log.activity, uid)
+            # Moved to another day: a new name, the same identity (its uid, which
+            # names the file; a visit written by hand without one keeps the
+            # identity the calendar gives it, its place among its kind).
+            path = unique_path(taken - {planned[0]}, year_id, day, log.school, log.activity, old.uid)
     else:
         doc = yamledit.load("---\n---\n", front_matter=True)
         uid = new_uid()

@@ -384,11 +384,17 @@ def test_two_validates_and_a_writer_at_once_lose_nothing(generated: Path) -> Non
     assert runs >= 2
     # The records are exactly what the writer left, and stss, cache or not, agrees.
     code, rows, summary = same_as_uncached(generated)
-    assert (code, rows) == baseline[:2]
+    # The copies the writer added are, rightly, possible duplicates of the visit they copy.
+    assert (code, unduplicated(rows)) == (baseline[0], unduplicated(baseline[1]))
     assert visits_in(summary) == visits_in(baseline[2]) + added
     assert not list((generated / store.CACHE_DIR).glob(".*.tmp"))  # no half-written caches left behind
     age(generated)
-    assert same_as_uncached(generated)[:2] == baseline[:2]
+    code, rows, _ = same_as_uncached(generated)
+    assert (code, unduplicated(rows)) == (baseline[0], unduplicated(baseline[1]))
+
+
+def unduplicated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in rows if not row["message"].startswith("possible duplicate")]
 
 
 def test_two_cold_runs_at_once_both_finish_and_leave_one_whole_cache(generated: Path) -> None:

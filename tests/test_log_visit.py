@@ -57,8 +57,6 @@ days: 6
 
 #: The uids new visits get in these tests, in order (stss picks them at random).
 UIDS = tuple(f"c0ffee{n:02d}" for n in range(1, 20))
-#: The uid the hand-written planned visit is known by (from its path) until it is moved.
-PLANNED_UID = identity.uid_of(PLANNED, None)
 
 
 @pytest.fixture(autouse=True)
@@ -203,8 +201,8 @@ def test_completing_keeps_comments_quoting_and_notes_byte_for_byte(stss: Any, re
 def test_completing_on_another_day_moves_the_planned_file(stss: Any, repo: Path) -> None:
     result = log_visit(stss, repo, "--school", "hill-top", "--activity", "education-review", "--date", "2026-10-08")
     assert result.exit_code == 0, result.output
-    # Its identity goes with it: the uid it was known by is written down, and names the file.
-    new = f"{VISITS}/2026-10-08-hill-top-education-review-{PLANNED_UID}.md"
+    # Written by hand, it has no uid: it keeps its plain name, and the calendar knows it by its place.
+    new = f"{VISITS}/2026-10-08-hill-top-education-review.md"
     assert not (repo / PLANNED).exists()
     git(repo, "add", "--all")
     status = git(repo, "diff", "--cached", "-M", "--name-status")
@@ -212,7 +210,6 @@ def test_completing_on_another_day_moves_the_planned_file(stss: Any, repo: Path)
     assert changed_lines(git(repo, "diff", "--cached", "-M")) == [
         "-date: 2026-10-06", "-status: planned        # confirm the week before",
         "+date: 2026-10-08", "+status: completed      # confirm the week before",
-        f"+uid: {PLANNED_UID}",
     ]
 
 
@@ -233,7 +230,7 @@ def test_a_planned_visit_still_to_come_is_not_dated_in_the_future(stss: Any, rep
     result = stss("log-visit", "--records", repo, "--today", "2026-10-02", "--school", "hill-top",
                   "--activity", "education-review")
     assert result.exit_code == 0, result.output
-    assert (repo / VISITS / f"2026-10-02-hill-top-education-review-{PLANNED_UID}.md").is_file()
+    assert (repo / VISITS / "2026-10-02-hill-top-education-review.md").is_file()
     assert not (repo / PLANNED).exists()
 
 
@@ -495,8 +492,15 @@ def test_a_write_killed_before_the_rename_leaves_the_original_intact(repo: Path,
         env={**os.environ, "PYTHONPATH": str(REPO)}, check=False,
     )
     assert done.returncode == 70, done.stderr
-    leftovers = [p for p in (repo / VISITS).iterdir() if p.name.endswith(".tmp")]
-    assert len(leftovers) == 1 and "Lost in the crash" in leftovers[0].read_text("utf-8")  # it got that far
-    leftovers[0].unlink()
+    # It got that far, and what it left is in the cache folder, out of the records and of git status.
+    assert not [p for p in repo.rglob("*.tmp") if ".stss-cache" not in p.parts]
+    leftovers = list((repo / ".stss-cache/tmp").iterdir())
+    assert len(leftovers) == 1 and "Lost in the crash" in leftovers[0].read_text("utf-8")
     assert snapshot(repo) == before
-    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    # The next writer clears it.
+    again = subprocess.run([sys.executable, "-m", "stss", "log-visit", "--records", str(repo), "--today",
+                            "2026-11-23", "--school", "valley", "--activity", "partnership-visit"],
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
+    assert again.returncode == 0, again.stderr
+    assert not list((repo / ".stss-cache/tmp").iterdir())

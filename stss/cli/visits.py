@@ -1,4 +1,4 @@
-"""Recording what happened: `stss log-visit`, `stss log-event` and `stss edit-support`.
+"""Recording what happened: `stss log-visit`, `stss close-action`, `stss log-event` and `stss edit-support`.
 
 Each builds the new text of the files they change, check it with the rest of
 the records (`stss.changes`), write atomically, and with `--commit` commit
@@ -250,6 +250,48 @@ def log_event(
         console().print(f"Committed {written}: {outcome.message}", soft_wrap=True, markup=False)
 
 
+def close_action(
+    school: Annotated[str, typer.Option("--school", metavar="ID", help="The school's id.", show_default=False)],
+    match: Annotated[str, typer.Option(
+        "--match", metavar="TEXT", show_default=False,
+        help="Words from the action's text (any case). They must pick out one open action at the school; "
+             "if several hold them, they are listed and nothing is written.")],
+    date: Annotated[dt.datetime | None, typer.Option(
+        "--date", metavar="DATE", formats=["%Y-%m-%d"], show_default=False,
+        help="The day it was done (default: today).")] = None,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Mark an action agreed at a visit as done.
+
+    Sets the action's `status: done` and `done: DATE` in its visit file, in
+    place, keeping every other line (comments included) as it was.
+    """
+    from stss import actions, store
+    from stss.changes import Change
+    from stss.errors import UsageError
+
+    loaded = _open(records)
+    r = loaded.records
+    day = today_of(today)
+    check_id("school", school, r.schools)
+    agreed = actions.choose(r, school, match)
+    when = date.date() if date else day
+    if when > day:
+        raise UsageError(f"an action cannot be done after today ({when} is after {day})")
+    if when < agreed.visit_date:
+        raise UsageError(f"{when} is before the visit that agreed the action ({agreed.visit_date})",
+                         "check --date")
+    _ready(loaded, commit)
+    change = Change(agreed.visit, actions.close(store.read_text(loaded.root, agreed.visit), agreed, when))
+    message = f"Close action at {r.schools[school].name}: {agreed.text}"
+    written = _write(loaded, (change,), message, force=False, commit=commit)
+    console().print(f"Closed \"{agreed.text}\" (done {when}): {agreed.visit}", soft_wrap=True, markup=False)
+    if written:
+        console().print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+
+
 # --- shared steps ----------------------------------------------------------------------
 
 
@@ -371,5 +413,6 @@ def _ask_date(prompt: str) -> dt.date:
 
 def register(app: typer.Typer) -> None:
     app.command("log-visit")(log_visit)
+    app.command("close-action")(close_action)
     app.command("edit-support")(edit_support)
     app.command("log-event")(log_event)
