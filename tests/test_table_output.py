@@ -23,6 +23,8 @@ TABLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "plan": ("--today", TODAY, "--dry-run", "--seed", "1"),
     "history": (),
     "import gias": (str(GIAS), "--urn", "106653", "--dry-run", "--today", TODAY),
+    "requests": ("--today", TODAY),
+    "reviews": ("--today", TODAY),
 }
 #: Variants of a table command that print other tables.
 VARIANTS: dict[str, tuple[str, ...]] = {"engagements --funding": ("engagements", "--today", TODAY, "--funding")}
@@ -31,6 +33,8 @@ NOT_TABLES = {
     "validate": "problems, one a line (--format text|json|github)",
     "init": "what it made", "schema": "JSON Schemas", "export": "files (--format csv|json|sqlite)",
     "log-visit": "what it wrote", "log-event": "what it wrote", "edit-support": "what it wrote", "review-objective": "what it wrote",
+    "log-request": "what it wrote", "update-request": "what it wrote", "review": "what it wrote",
+    "close-action": "what it wrote", "share": "a visit report (--format md|html|pdf)",
     "report": "a report (--format md|html|pdf)", "calendar": "an iCalendar file",
 }
 
