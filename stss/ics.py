@@ -1,7 +1,9 @@
-"""Visits as an iCalendar (RFC 5545) file, for Outlook and Google Calendar.
+"""Visits and trust-wide events as an iCalendar (RFC 5545) file, for Outlook
+and Google Calendar.
 
-Owns the mapping from a visit to a calendar event, and nothing else: the
-caller picks the visits and writes the bytes. Pure: no clock, no files.
+Owns the mapping from a visit (or an event of events/) to a calendar event,
+and nothing else: the caller picks them and writes the bytes. Pure: no
+clock, no files.
 
 - One all-day event per visit (DTSTART;VALUE=DATE, DTEND the day after).
 - UID: from the visit's identity, never its path, so a visit moved to another
@@ -25,7 +27,7 @@ caller picks the visits and writes the bytes. Pure: no clock, no files.
   `calendar@stss.invalid` (a domain that can never receive mail).
 - Notes never leave the records, and a confidential visit's reason stays out
   too: the description holds staff, status, the activity's length and the
-  record's path.
+  record's path (and, for an event, its schools).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stss import layout
+from stss.models import Event as TrustEvent
 from stss.models import Records, Visit
 
 if TYPE_CHECKING:
@@ -56,7 +59,7 @@ class Revision:
     stamp: dt.datetime
 
 
-def from_content(visit: Visit) -> Revision:
+def from_content(visit: Visit | TrustEvent) -> Revision:
     """A visit's revision when its history is unknown: its own day, and whether it has happened."""
     return Revision(0 if visit.status == "planned" else 1,
                     dt.datetime.combine(visit.date, dt.time(), tzinfo=dt.UTC))
@@ -112,9 +115,9 @@ def uid(identity: str) -> str:
     return f"{hashlib.sha1(identity.encode('utf-8')).hexdigest()}@stss"
 
 
-def render(records: Records, visits: Iterable[tuple[str, Visit]],
+def render(records: Records, visits: Iterable[tuple[str, Visit | TrustEvent]],
            history: Mapping[str, Revision] | None = None) -> bytes:
-    """An iCalendar file with one event per (path, visit), in path order.
+    """An iCalendar file with one event per (path, visit or trust-wide event), in path order.
     `history` gives the visits' revisions where known (see `revisions`)."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -134,15 +137,21 @@ def render(records: Records, visits: Iterable[tuple[str, Visit]],
     ids = identities(records)
     for path, visit in sorted(visits, key=lambda pair: pair[0]):
         activity = records.activity(visit.activity)
-        school = records.schools.get(visit.school)
-        school_name = school.name if school else visit.school
         activity_name = activity.name if activity else visit.activity
         staff = ", ".join(records.people[p].name if p in records.people else p for p in visit.staff)
         days = visit.days_for(activity)
         lines = [f"Staff: {staff or 'not yet assigned'}", f"Status: {visit.status}",
                  f"Days: {days:g}", f"Record: {path}"]
-        if visit.reason and visit.called_off and not visit.is_confidential(activity):
-            lines.insert(2, f"Reason: {visit.reason}")
+        if isinstance(visit, TrustEvent):
+            names = [_school_name(records, s) for s in dict.fromkeys(visit.schools)]
+            where = f"{len(names)} school{'s' if len(names) != 1 else ''}" + (
+                f", at {_school_name(records, visit.host)}" if visit.host else "")
+            lines.insert(2, f"Schools: {', '.join(names)}")
+            school_name, called_off = where, visit.status == "cancelled"
+        else:
+            school_name, called_off = _school_name(records, visit.school), visit.called_off
+            if visit.reason and called_off and not visit.is_confidential(activity):
+                lines.insert(2, f"Reason: {visit.reason}")
         revision = known.get(path) or from_content(visit)
         organizer = vCalAddress(f"mailto:{organizer_email}")
         # A double quote cannot be escaped in a parameter value (RFC 5545 3.2), nor a line break.
@@ -158,8 +167,13 @@ def render(records: Records, visits: Iterable[tuple[str, Visit]],
         event.add("summary", f"{activity_name} – {school_name}")
         event.add("description", "\n".join(lines))
         event.add("status", _STATUS[visit.status])
-        event.add("transp", "TRANSPARENT" if visit.called_off else "OPAQUE")
+        event.add("transp", "TRANSPARENT" if called_off else "OPAQUE")
         event.add("categories", [activity_name])
         cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
+
+
+def _school_name(records: Records, school_id: str) -> str:
+    school = records.schools.get(school_id)
+    return school.name if school else school_id

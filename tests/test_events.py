@@ -220,3 +220,16 @@ def test_history_tells_an_event_planned_held_moved_and_cancelled() -> None:
         ("event-cancelled", None, "event cancelled: network-meeting on 2027-01-14 (2 schools)"),
         ("event-removed", None, "event removed: network-meeting on 2027-01-14 (2 schools) (was planned)"),
     ]
+
+
+def test_events_are_in_the_calendar_with_their_schools(stss: Any, mini: Path, tmp_path: Path) -> None:
+    root = root_with(mini, {f"events/{YEAR}/2026-10-08-governor-training.md": event(extra="host: vale\n")})
+    out = tmp_path / "cal.ics"
+    result = stss("calendar", "--records", root, "--today", "2026-11-23", "--out", out, "--school", "vale")
+    assert result.exit_code == 0, result.output
+    text = out.read_text().replace("\n ", "")
+    assert "SUMMARY:Governor training – 2 schools\\, at Vale" in text
+    assert "Schools: Hill Top\\, Vale" in text and "DTSTART;VALUE=DATE:20261008" in text
+    assert "Notes of the session" not in text
+    other = stss("calendar", "--records", root, "--today", "2026-11-23", "--out", out, "--school", "brook")
+    assert other.exit_code == 0 and "Governor training" not in out.read_text()

@@ -30,7 +30,7 @@ from stss.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from stss.models import Records
+    from stss.models import Event, Records, Visit
     from stss.planning import Plan
 
 UNSTAFFED_EXIT = 3
@@ -234,7 +234,8 @@ def calendar(
     from stss import git, ics, layout, store
 
     day = today_of(today)
-    loaded = open_records(records, scope=scope_of(year, day, school))
+    # The year's records of every school: a trust-wide event names the other schools it brings together.
+    loaded = open_records(records, scope=scope_of(year, day))
     r = loaded.records
     year_id = pick_year(loaded, year, day)
     check_id("school", school, r.school_ids)
@@ -242,16 +243,18 @@ def calendar(
     trust = r.trust
     assert trust is not None
     first, last = cal.year_span(year_id, trust.years[year_id])
-    chosen = [
+    chosen: list[tuple[str, Visit | Event]] = [
         (path, v) for path, v in sorted(r.visits.items())
         if first <= v.date <= last and (school is None or v.school == school)
         and (person is None or person in v.staff)
     ]
+    chosen += [(path, e) for path, e in sorted(r.events.items())
+               if first <= e.date <= last and (school is None or school in e.schools)
+               and (person is None or person in e.staff)]
     history: dict[str, ics.Revision] = {}
     if git.is_repo(loaded.root) and git.has_commits(loaded.root):
-        folder = layout.KINDS["visit"].folder
-        assert folder is not None
-        history = ics.revisions(git.log(loaded.root, [folder]), git.uncommitted(loaded.root, [folder]))
+        folders = [f for f in (layout.KINDS["visit"].folder, layout.KINDS["event"].folder) if f]
+        history = ics.revisions(git.log(loaded.root, folders), git.uncommitted(loaded.root, folders))
     data = ics.render(r, chosen, history)
     if str(out) == "-":
         sys.stdout.buffer.write(data)
