@@ -43,6 +43,7 @@ demo: $(RUNTIME)
 	$(BIN)/stss reviews --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
 	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --person priya-raman --out $(DEMO)/priya-raman.ics
+	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --out $(DEMO)/trust.ics
 	@echo "Board pack: $(DEMO)/board-pack.html; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"
 
 ## test: the whole suite, then lint and types
