@@ -132,7 +132,9 @@ def test_board_pack_is_a_trust_summary_then_a_section_a_school(example: Path, st
     assert "| St Benedict's Catholic High School | **Green**: Set by the trust |" in out
     assert "- **Partnerships needing a decision to join or end:** Ashcombe Primary School" in out
     assert "Maths SLE deployment (autumn 2026) ends on 18 December 2026: extend or close" in out
-    assert "- **Requests from schools overdue:** none recorded" in out
+    assert "- **Requests from schools overdue:** 1" in out
+    assert ("- **Requests from schools:** 5 raised, 1 resolved and 1 declined this term; 3 open, 1 overdue; "
+            "median time to respond 2.5 school days") in out
     assert "- **Engagement objectives:** 0 met, 3 moving, 1 not moving, 7 with no review recorded" in out
     kingsmead = out.split("\n## Kingsmead High School\n")[1].split("\n## ")[0]
     for heading in ("Objectives and their latest ratings", "Key findings this term", "Actions overdue", "Impact"):

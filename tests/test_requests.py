@@ -310,3 +310,40 @@ def test_respond_by_given_on_the_command_line_wins(stss: Any, repo: Path) -> Non
                 "--urgency", "high", "--respond-by", "2026-11-03", "--today", "2026-11-02").exit_code == 0
     [row] = rows(stss, repo, "--today", "2026-11-04", "--school", "valley")
     assert (row["respond_by"], row["overdue"], row["school_days_late"]) == ("2026-11-03", True, 1)
+
+
+# --- requests in the board pack ------------------------------------------------------------
+
+
+def pack_with_second_request(stss: Any, repo: Path, raised: str, resolved: str, today: str) -> str:
+    """The autumn board pack as of `today`, with a second request from Hill Top, resolved on `resolved`."""
+    write_records(repo, {"requests/hill-top-maths.yaml": f"""\
+        school: hill-top
+        raised: {raised}
+        summary: Maths leader wants support with the curriculum
+        status: resolved
+        resolved: {resolved}
+        outcome: Maths SLE visited.
+        """})
+    result = stss("report", "--records", repo, "--today", today, "--term", "autumn", "--format", "md")
+    assert result.exit_code == 0, result.output
+    out: str = result.stdout
+    return out
+
+
+def test_the_board_pack_gives_requests_per_school_and_for_the_trust(stss: Any, repo: Path) -> None:
+    """Open, overdue and resolved this term, with the median time to respond in school days;
+    a school that raised nothing says so rather than showing noughts."""
+    out = pack_with_second_request(stss, repo, "2026-11-02", "2026-11-09", today="2026-11-20")
+    assert "- **Requests from schools overdue:** 1\n" in out
+    assert ("- **Requests from schools:** 2 raised, 1 resolved this term; 1 open, 1 overdue; "
+            "median time to respond 5 school days\n") in out
+    valley = out.split("\n## Valley")[1].split("\n## ")[0]
+    assert "- Requests from the school: none recorded" in valley
+
+
+def test_a_request_resolved_after_the_term_is_open_in_that_terms_pack(stss: Any, repo: Path) -> None:
+    """A pack for a past term shows the requests as they stood at its end: the new one was
+    raised on its last Monday and was not yet due."""
+    out = pack_with_second_request(stss, repo, "2026-12-14", "2027-01-06", today="2027-02-01")
+    assert "- **Requests from schools:** 2 raised, 0 resolved this term; 2 open, 1 overdue\n" in out
