@@ -130,6 +130,8 @@ def test_board_pack_is_a_trust_summary_then_a_section_a_school(example: Path, st
     assert out.count("\n## ") == 4 + 12  # the summary's sections, then one per school
     assert "| Kingsmead High School | **Red**: Inspection: urgent improvement in attendance and behaviour |" in out
     assert "| St Benedict's Catholic High School | **Green**: Set by the trust |" in out
+    # The trend in delivery beside this term's: the same term's entitlements then, by the same rule.
+    assert "| Core offer | Good (27 September 2023) | 3 of 4 done, 1 to plan (last term 3 of 4, a year ago 3 of 4) |" in out
     assert "- **Partnerships needing a decision to join or end:** Ashcombe Primary School" in out
     assert "Maths SLE deployment (autumn 2026) ends on 18 December 2026: extend or close" in out
     assert "- **Requests from schools overdue:** 1" in out
