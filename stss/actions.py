@@ -112,6 +112,14 @@ def _listed(found: list[Agreed]) -> str:
     return "; ".join(f"\"{a.text}\" ({a.visit_date}, {a.visit})" for a in found)
 
 
+def check_done(agreed: Agreed, when: dt.date, today: dt.date) -> None:
+    """An action is done on a day between the visit that agreed it and today."""
+    if when > today:
+        raise UsageError(f"an action cannot be done after today ({when} is after {today})")
+    if when < agreed.visit_date:
+        raise UsageError(f"{when} is before the visit that agreed the action ({agreed.visit_date})", "check --date")
+
+
 def close(text: str, agreed: Agreed, day: dt.date) -> str:
     """The visit file's text with the action marked `status: done` and `done: DAY`,
     every other line as it was."""

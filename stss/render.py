@@ -515,8 +515,8 @@ def to_pdf(html: str, timeout: float = 180) -> bytes:
         return pdf.read_bytes()
 
 
-def write(out: Path, data: str | bytes) -> None:
-    """Write a rendered report where --out says (outside the records is fine: it is output)."""
+def write(out: Path, data: str | bytes, root: Path | None = None) -> None:
+    """Write a rendered report where --out says: anywhere but over the records' own files."""
     from stss import store
 
-    store.write_output(out, data)
+    store.write_output(out, data, root)
