@@ -84,6 +84,35 @@ def test_a_url_in_the_trust_name_is_refused_at_the_name(stss: Any, example: Path
     assert "refused: board-pack.html.j2 would show record text" in result.stderr
 
 
+def test_hostile_record_text_is_only_ever_words_in_the_built_in_reports(stss: Any, example: Path) -> None:
+    """Built-in templates put record text in element content, never in a link, style or
+    script: a school's name, an action's owner, a focus, an objective stay words."""
+    hostile = "'<img src=x onerror=alert(1)> javascript:alert(1) url(http://evil.example/s.png)'"
+    _replace(example, HOLLYBANK, "name: Hollybank Primary School", f"name: {hostile}")
+    _replace(example, CASTLE_HILL, "focus: [maths, inspection-readiness]", f"focus: [maths, {hostile}]")
+    _replace(example, KINGSMEAD_RISE, "    text: Persistent absence below 15% by July 2027", f"    text: {hostile}")
+    result, out = _report(stss, example)
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt; javascript:alert(1) url(http://evil.example/s.png)" in page
+    assert "<img src=x" not in page
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "--engagement", "kingsmead-rise-2026", "--format", "html", "--today", TODAY),
+    ("share", "2026-09-29-castle-hill-primary-education-review", "--format", "html", "--today", TODAY),
+], ids=["engagement-report", "shared-visit-report"])
+def test_a_url_in_the_trust_name_is_refused_at_the_name_in_every_html_report(stss: Any, example: Path,
+                                                                             args: tuple[str, ...]) -> None:
+    before = (example / CASTLE_HILL).read_bytes()
+    line = _replace(example, "trust.yaml", "name: Teme and Severn Learning Trust",
+                    "name: Teme url(http://evil.example/t.png) Trust")
+    out = example / "out.html"
+    result: Any = stss(*args, "--records", example, "--out", out)
+    _refused_at(result, out, f"trust.yaml:{line}:16: error: the report cannot show this text: ")
+    assert (example / CASTLE_HILL).read_bytes() == before  # share marks nothing shared
+
+
 def _override(root: Path, body: str) -> None:
     """A board pack of the trust's own that puts record text in a link."""
     write_records(root, {"templates/board-pack.html.j2":
