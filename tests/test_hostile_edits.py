@@ -132,3 +132,17 @@ def test_every_refusal_of_the_editor_names_the_file_and_line(text: str, front_ma
         yamledit.load(text, front_matter=front_matter, path="x.yaml")
     assert caught.value.message.startswith(f"{where} cannot edit: ")
     assert why in caught.value.message
+
+
+def test_log_event_completing_a_planned_event_refuses_at_its_line(stss: Any, example: Path) -> None:
+    rel = "events/2026-27/2026-12-03-headteacher-network.md"
+    (example / rel).write_text("---\nactivity: headteacher-network\ndate: 2026-12-03\nstatus: planned\n"
+                               "staff: [daniel-okafor]\nschools: [ashcombe-primary, brookfield-primary]\n---\n",
+                               "utf-8")
+    written = _with_a_tab(example, rel, "status: planned")
+    assert stss("validate", "--records", example).exit_code == 0
+    result: Any = stss("log-event", "--activity", "headteacher-network", "--date", "2026-12-03", "--notes",
+                       "/dev/null", "--today", "2026-12-04", "--records", example)
+    assert result.exit_code == 1, result.output
+    assert f"{rel}:4:8: cannot edit: the YAML does not parse" in result.stderr, result.stderr
+    assert (example / rel).read_bytes() == written
