@@ -153,6 +153,16 @@ def test_record_text_an_override_puts_in_a_link_is_refused_at_its_line(stss: Any
     assert "(hint: board-pack.html.j2 puts it where a browser would fetch or run it" in result.stderr
 
 
+def test_an_entity_that_decodes_to_url_is_refused_at_the_record_line(stss: Any, example: Path) -> None:
+    """`&#117;rl(` is `url(` once the browser reads the attribute (the override marks the name safe)."""
+    new = "name: 'Hollybank &#117;rl(http://evil.example/e.png)'"
+    line = _replace(example, HOLLYBANK, "name: Hollybank Primary School", new)
+    _override(example, '{% for s in report.schools %}<p style="background: {{ s.name | safe }}">x</p>{% endfor %}')
+    result, out = _report(stss, example)
+    _refused_at(result, out, f"{HOLLYBANK}:{line}:{new.index('http') + 1}: error: the report cannot show this "
+                             "text: style loads a resource (http://evil.example/e.png)")
+
+
 def test_commentary_an_override_puts_in_a_style_is_refused_at_its_line(stss: Any, example: Path) -> None:
     path = example / COMMENTARY
     path.write_text("Autumn.\n\nbackground: url(http://evil.example/c.png)\n", "utf-8")
