@@ -127,7 +127,7 @@ def close(text: str, agreed: Agreed, day: dt.date) -> str:
 
     from stss import yamledit
 
-    doc = yamledit.load(text, front_matter=True)
+    doc = yamledit.load(text, front_matter=True, path=agreed.visit)
     items = doc.data.get("actions")
     item = items[agreed.index] if isinstance(items, list) and agreed.index < len(items) else None
     if not isinstance(item, CommentedMap) or _said(str(item.get("text", ""))) != _said(agreed.text):

@@ -88,7 +88,7 @@ def plan(records: Records, rows: list[GiasRow], read: Callable[[str], str], *, t
 def _existing(row: GiasRow, sid: str, text: str, today: dt.date) -> Outcome:
     if row.closed:
         return Outcome("closed", row.urn, row.name, sid, ("closed in GIAS; the record is left as it is",))
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("school", sid))
     data = doc.data
     what: list[str] = []
 

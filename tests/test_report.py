@@ -254,7 +254,7 @@ def test_an_html_template_that_adds_script_is_refused(mini: Path, stss: Any) -> 
     write_records(mini, {"templates/board-pack.html.j2": "<p>{{ report.title }}</p><script>alert(1)</script>\n"})
     result = run(stss, "--records", mini, "--format", "html")
     assert result.exit_code == 1
-    assert "board-pack.html.j2 produced unsafe HTML: line 1: <script>" in result.stderr
+    assert "templates/board-pack.html.j2:1: refused: unsafe HTML: <script>" in result.stderr
 
 
 @pytest.mark.parametrize("html", [
