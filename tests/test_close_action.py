@@ -13,15 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import changed_lines, git, make_repo, write_records
+from tests.helpers import MINI_VISIT, changed_lines, git, make_repo, write_records
 
 VISIT = "visits/2026-27/2026-10-06-hill-top-education-review.md"
-VISIT_TEXT = """\
----
-school: hill-top
-activity: education-review
-date: 2026-10-06
-status: completed
+#: The mini trust's visit, with three open actions agreed at it (one block style, commented).
+VISIT_TEXT = MINI_VISIT.replace("staff: [alex-morgan]\n", """\
 staff: [alex-morgan]
 actions:
   # agreed with the head at the feedback meeting
@@ -30,10 +26,7 @@ actions:
   - text: Book the Year 1 phonics screening check practice
     owner: ks1-lead
     status: open      # the date moves with the screening
----
-## Summary
-Phonics is taught well.
-"""
+""").replace("Good.", "Phonics is taught well.")
 LATER = "visits/2026-27/2026-12-01-hill-top-partnership-visit.md"
 LATER_TEXT = """\
 ---
