@@ -18,8 +18,7 @@ import pytest
 
 from stss import render
 from stss.errors import TemplateError
-from tests.conftest import REPO, npm_file, write_records
-from tests.test_report import HOSTILE_NOTE, TODAY, with_history
+from tests.helpers import HOSTILE_NOTE, REPO, TODAY, missing, npm_file, with_history, write_records
 
 pytestmark = pytest.mark.browser
 CONSOLE = re.compile(r":CONSOLE[:(]|CONSOLE\(|Uncaught", re.IGNORECASE)
@@ -33,9 +32,7 @@ def need(tool: str) -> str:
         found = None
     if found:
         return found
-    if os.environ.get("CI"):
-        pytest.fail(f"{tool} is missing in CI (.ci/run installs it)")
-    pytest.skip(f"{tool} is not installed")
+    missing(tool)
 
 
 @pytest.fixture
