@@ -16,7 +16,7 @@ import pytest
 
 from stss import yamledit
 from stss.errors import StoreError
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 TODAY = "2026-11-23"
 KINGSMEAD = "visits/2025-26/2026-03-04-kingsmead-high-school-partnership-visit.md"

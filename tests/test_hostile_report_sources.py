@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import write_records
+from tests.helpers import write_records
 
 TODAY = "2026-11-23"
 REPORT = ("report", "--year", "2026-27", "--term", "autumn", "--today", TODAY, "--format", "html")
