@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -21,9 +21,6 @@ from stss.cli.common import (
     today_of,
 )
 from stss.errors import require_known
-
-if TYPE_CHECKING:
-    pass
 
 
 @command()
