@@ -81,10 +81,14 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def load(root: Path, use_cache: bool = True, scope: Scope = EVERYTHING) -> Loaded:
-    """Read, validate and check the records `scope` reads (by default, all)."""
+def load(root: Path, use_cache: bool = True, scope: Scope = EVERYTHING, *, locate_warnings: bool = True) -> Loaded:
+    """Read, validate and check the records `scope` reads (by default, all).
+
+    Errors are always located (their file is re-read in round-trip mode for the line);
+    warnings only with `locate_warnings`: a command that does not show them (a report,
+    `usage`) should not pay a round-trip parse of every file that has one."""
     with _no_cycle_collection():
-        return _load(root, use_cache, resolve(root, scope))
+        return _load(root, use_cache, resolve(root, scope), locate_warnings)
 
 
 def resolve(root: Path, scope: Scope) -> Scope:
@@ -107,7 +111,7 @@ def resolve(root: Path, scope: Scope) -> Scope:
     return scope.with_years(years)
 
 
-def _load(root: Path, use_cache: bool, scope: Scope) -> Loaded:
+def _load(root: Path, use_cache: bool, scope: Scope, locate_warnings: bool = True) -> Loaded:
     parsed, problems, unread = store.read_scope(root, scope, use_cache=use_cache)
     fields: dict[str, object] = {k.field: {} for k in layout.tables()}
     broken = set()
@@ -125,5 +129,10 @@ def _load(root: Path, use_cache: bool, scope: Scope) -> Loaded:
             assert isinstance(table, dict)
             table[path if kind.by_year else rf.record_id] = model
     records = Records(**fields, unread=unread)  # type: ignore[arg-type]
-    problems.extend(store.locate(root, checks.run(records, frozenset(broken))))
+    found = checks.run(records, frozenset(broken))
+    if locate_warnings:
+        problems.extend(store.locate(root, found))
+    else:
+        problems.extend(store.locate(root, [p for p in found if p.is_error]))
+        problems.extend(p for p in found if not p.is_error)
     return Loaded(root, records, tuple(sorted(problems)), scope, frozenset(parsed))

@@ -21,6 +21,7 @@ from stss import requests as asked
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
 from stss.entitlements import level_on
+from stss.layout import Scope
 from stss.models import LIVE, Offer, Records, SupportDecision, Term, Visit
 from stss.objectives import progress
 from stss.rating import risk_on
@@ -114,6 +115,25 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
     )
 
 
+def scope_needed(records: Records, year: str, scope: Scope) -> Scope | None:
+    """A wider scope than `scope` (the years it read) when an engagement running in `year`
+    started before them, so that the days it has delivered count from its start; None when
+    `scope` holds all a report of `year` needs."""
+    trust = records.trust
+    assert trust is not None and scope.years is not None
+    first, last = calendar.year_span(year, trust.years[year])
+    starts = [e.start for e in records.engagements.values() if e.start <= last and (e.end is None or e.end >= first)]
+    earliest = min(starts, default=None)
+    configured = sorted(trust.years)
+    read_from = min(calendar.year_span(y, trust.years[y])[0] for y in scope.years if y in trust.years)
+    if earliest is None or earliest >= read_from:
+        return None
+    since = calendar.year_of(trust, earliest)
+    if since is None:  # before every configured year: read them all
+        return Scope(years=frozenset(configured), schools=scope.schools)
+    return Scope(years=frozenset(y for y in configured if since <= y <= year) | scope.years, schools=scope.schools)
+
+
 def _reported(event: ChangeEvent, year: str) -> bool:
     """A change the board follows; a support decision only when it is for the report's year."""
     return event.kind in REPORTED_CHANGES and event.year in (None, year)
@@ -136,7 +156,7 @@ class _Context:
     actions_of: Mapping[str, list[OpenAction]]
     burns_of: Mapping[str, list[Burn]]
     # Usage as at the end of last term and of the same term last year, for the trend.
-    earlier: tuple[tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None, ...]
+    earlier: tuple[_Then | None, ...]
 
     def in_term(self, row: UsageRow) -> bool:
         """Owed per term or per half-term in this term (yearly lines count in the year to date)."""
@@ -181,14 +201,25 @@ def earlier_days(records: Records, year: str, term: str, today: dt.date) -> list
             if y in trust.years and calendar.terms(trust.years[y])[t].end <= today]
 
 
+@dataclass(frozen=True)
+class _Then:
+    """A school's usage and overdue actions at the end of an earlier term (for the trend)."""
+
+    year: str
+    term: str
+    rows: Mapping[str, list[UsageRow]]  # by school
+    decisions: Mapping[str, SupportDecision | None] | None  # as committed then, where git has them
+    overdue: Mapping[str, int]  # actions overdue then, by school
+
+
 def _earlier(records: Records, year: str, term: str, today: dt.date, ids: Sequence[str],
-             committed: Mapping[str, Mapping[str, Any]]) -> tuple[
-        tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None, ...]:
-    """Usage rows as at the end of last term and of the same term last year, with the support
-    decisions as committed then where git has them (None: not in the trust's calendar)."""
+             committed: Mapping[str, Mapping[str, Any]]) -> tuple[_Then | None, ...]:
+    """Usage as at the end of last term and of the same term last year, with the support
+    decisions as committed then where git has them (None: not in the trust's calendar).
+    Built once for every school: a trend per school must not scan every visit per school."""
     trust = records.trust
     assert trust is not None
-    out: list[tuple[str, str, list[UsageRow], Mapping[str, SupportDecision | None] | None] | None] = []
+    out: list[_Then | None] = []
     wanted = set(ids)
     for y, t in standing.earlier_terms(year, term):
         if y not in trust.years or calendar.terms(trust.years[y])[t].end > today:
@@ -196,8 +227,14 @@ def _earlier(records: Records, year: str, term: str, today: dt.date, ids: Sequen
             continue
         end = calendar.terms(trust.years[y])[t].end
         docs = committed.get(end.isoformat())
-        out.append((y, t, [r for r in usage_at(records, y, end) if r.school in wanted],
-                    standing.decisions_in(docs, y) if docs is not None else None))
+        rows: dict[str, list[UsageRow]] = defaultdict(list)
+        for r in usage_at(records, y, end):
+            if r.school in wanted:
+                rows[r.school].append(r)
+        overdue: dict[str, int] = defaultdict(int)
+        for a in open_actions(records, end):
+            overdue[a.school] += a.state == "overdue"
+        out.append(_Then(y, t, rows, standing.decisions_in(docs, y) if docs is not None else None, overdue))
     return tuple(out)
 
 
@@ -216,8 +253,8 @@ def _school(ctx: _Context, sid: str, events: Sequence[EventSummary]) -> SchoolSe
     shown = [v for v in done if ctx.shown(v.confidential)]
     overdue = sum(a.state == "overdue" for a in ctx.actions_of.get(sid, []))
     rating = standing.assess(records, sid, year, ctx.today, [r for r in rows if ctx.begun(r)], overdue)
-    trend = [standing.trend_point(records, sid, e[0], e[1], rating, e[2], tally, e[3]) if e else None
-             for e in ctx.earlier]
+    trend = [standing.trend_point(records, sid, e.year, e.term, rating, e.rows.get(sid, []), tally,
+                                  e.decisions, e.overdue.get(sid, 0)) if e else None for e in ctx.earlier]
     engagements = _engagements(ctx, sid)
     return SchoolSection(
         id=sid, name=s.name, urn=s.urn, phase=s.phase, membership=s.membership,

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from stss import calendar
-from stss.actions import open_actions
 from stss.models import (
     Engagement,
     Judgement,
@@ -101,9 +100,11 @@ def earlier_terms(year: str, term: str) -> tuple[tuple[str, str], tuple[str, str
     return (year, TERMS[i - 1]) if i else (before, "summer"), (before, term)
 
 
-def trend_point(records: Records, sid: str, year: str, term: str, now: Rating, rows: Sequence[UsageRow],
-                tally: Any, decisions: Mapping[str, SupportDecision | None] | None = None) -> TrendPoint | None:
-    """The school's rating and delivery at the end of `term` of `year`, from usage `rows` as at that day.
+def trend_point(records: Records, sid: str, year: str, term: str, now: Rating, mine: Sequence[UsageRow],
+                tally: Any, decisions: Mapping[str, SupportDecision | None] | None = None,
+                overdue: int = 0) -> TrendPoint | None:
+    """The school's rating and delivery at the end of `term` of `year`, from its usage rows
+    (`mine`) and the number of its actions `overdue` as at that day.
 
     `tally` turns usage rows into the model's Tally (reporting owns it); `decisions` are the
     support decisions as committed then (see `assess`). None when the trust has no such
@@ -112,9 +113,7 @@ def trend_point(records: Records, sid: str, year: str, term: str, now: Rating, r
     if trust is None or year not in trust.years or year not in records.schools[sid].support:
         return None
     day = calendar.terms(trust.years[year])[term].end
-    mine = [r for r in rows if r.school == sid]
     begun = [r for r in mine if r.period.start <= day]
-    overdue = sum(a.state == "overdue" and a.visit_date <= day for a in open_actions(records, day, sid))
     then = assess(records, sid, year, day, begun, overdue, decisions)
     return TrendPoint(year, term, then, direction(now, then),
                       tally(r for r in mine if r.period.per != "year" and in_term(r, term)),

@@ -271,7 +271,8 @@ def open_records(records: Path | None, *, strict: bool = True, write: bool = Fal
     root = store.find_root(records)
     if write:
         hold_write_lock(root)
-    loaded = loader.load(root, scope=scope or layout.EVERYTHING)
+    # Warnings are shown by validate, not here: they are left unlocated (no round-trip parse).
+    loaded = loader.load(root, scope=scope or layout.EVERYTHING, locate_warnings=False)
     if strict and not loaded.ok:
         errors = [p for p in loaded.problems if p.is_error]
         raise RecordsInvalid(errors, f"{len(errors)} error(s) in the records; run 'stss validate' and fix them first",

@@ -18,6 +18,7 @@ from stss.cli.common import (
     open_records,
     pick_year,
     say,
+    scope_of,
     today_of,
 )
 from stss.errors import require_known
@@ -45,10 +46,16 @@ def report(
     from stss import calendar, history, render, reporting, store, usage
     from stss.errors import UsageError
 
-    loaded = open_records(records)
+    day = today_of(today)
+    # The year reported and the year before (the trend); every school's (staff's trust-wide load);
+    # and back to the start of any engagement running this year (the days it has delivered).
+    loaded = open_records(records, scope=None if engagement else scope_of(year, day, before=1))
+    wider = None if engagement else reporting.scope_needed(loaded.records, pick_year(loaded, year, day),
+                                                           loaded.scope)
+    if wider is not None:
+        loaded = open_records(records, scope=wider)
     r = loaded.records
     assert r.trust is not None
-    day = today_of(today)
     if format == "pdf" and out is None:
         raise UsageError("a PDF needs somewhere to go", hint="add --out board-pack.pdf")
     if engagement is not None:

@@ -1,0 +1,61 @@
+"""A report reads the year it shows and the year before (for the trend), not every year of
+history; an engagement running this year that began earlier widens that to its start, so the
+days it has delivered are all counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import MINI_TRUST, write_records
+
+THREE_YEARS = MINI_TRUST.replace("years:\n", """years:
+  2024-25:
+    autumn: {start: 2024-09-04, half_term: [2024-10-28, 2024-11-01], end: 2024-12-20}
+    spring: {start: 2025-01-06, half_term: [2025-02-17, 2025-02-21], end: 2025-04-04}
+    summer: {start: 2025-04-22, half_term: [2025-05-26, 2025-05-30], end: 2025-07-22}
+  2025-26:
+    autumn: {start: 2025-09-03, half_term: [2025-10-27, 2025-10-31], end: 2025-12-19}
+    spring: {start: 2026-01-05, half_term: [2026-02-16, 2026-02-20], end: 2026-03-27}
+    summer: {start: 2026-04-13, half_term: [2026-05-25, 2026-05-29], end: 2026-07-22}
+""")
+ENGAGEMENT = """\
+school: hill-top
+kind: trust-partnership
+title: Partnership before joining
+start: 2024-09-10
+end: 2027-07-21
+days: 10
+staff: [alex-morgan]
+status: active
+"""
+
+
+def visit(date: str) -> str:
+    return (f"---\nschool: hill-top\nactivity: education-review\ndate: {date}\nstatus: completed\n"
+            f"staff: [alex-morgan]\nengagement: hill-top-partnership\n---\nNotes.\n")
+
+
+def test_an_engagement_that_began_two_years_ago_counts_every_day_it_delivered(stss: Any, mini: Path) -> None:
+    write_records(mini, {
+        "trust.yaml": THREE_YEARS,
+        "engagements/hill-top-partnership.yaml": ENGAGEMENT,
+        "visits/2024-25/2024-10-08-hill-top-education-review.md": visit("2024-10-08"),
+        "visits/2025-26/2025-10-07-hill-top-education-review.md": visit("2025-10-07"),
+        "visits/2026-27/2026-10-06-hill-top-education-review.md": visit("2026-10-06"),
+    })
+    for args, shown in (((), "(3 of 10 days delivered)"), (("--school", "hill-top"), "| 10 | 3 | 0 |")):
+        result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn", *args)
+        assert result.exit_code == 0, result.output
+        assert shown in result.stdout, args
+
+
+def test_a_report_does_not_read_the_years_before_the_one_before(stss: Any, mini: Path) -> None:
+    """A broken visit file three years back does not stop this year's report (validate finds it)."""
+    write_records(mini, {
+        "trust.yaml": THREE_YEARS,
+        "visits/2024-25/2024-10-08-hill-top-education-review.md": "---\nschool: [not, an, id]\n---\n",
+    })
+    assert stss("validate", "--records", mini).exit_code == 1
+    result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn")
+    assert result.exit_code == 0, result.output
