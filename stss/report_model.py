@@ -328,12 +328,25 @@ class SchoolSection:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A visit report shared with its school that needs following up: unanswered for more
+    than ten school days (`late`), or marked inaccurate by the head."""
+
+    school: SchoolRef
+    activity_name: str
+    visit_date: dt.date
+    state: Literal["late", "inaccurate"]
+    school_days_waiting: int
+
+
+@dataclass(frozen=True)
 class TrustRisks:
     red: tuple[SchoolRef, ...]
     safeguarding: tuple[SchoolRef, ...]  # safeguarding not met at the latest inspection
     behind: tuple[EngagementSummary, ...]
     join_or_end: tuple[EngagementSummary, ...]
     requests_overdue: int | None  # None: no requests recorded
+    follow_up: tuple[FollowUp, ...] = ()  # visit reports late or marked inaccurate, as of the report's day
 
 
 @dataclass(frozen=True)

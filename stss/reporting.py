@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stss import calendar, standing
@@ -32,6 +32,7 @@ from stss.report_model import (
     DeliveryRow,
     EngagementSummary,
     EventSummary,
+    FollowUp,
     Group,
     History,
     Impact,
@@ -108,7 +109,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         staff=_staff(records, year, set(ids)),
         history=history,
         ratings={c: sum(s.rating.colour == c for s in sections) for c in ("red", "amber", "green")},
-        risks=_risks(sections),
+        risks=replace(_risks(sections), follow_up=_follow_up(ctx, ids)),
         impact=_trust_impact(sections, _requests(ctx, set(ids))),
         commentary=commentary if commentary and commentary.strip() else None,
         events=events,
@@ -320,6 +321,21 @@ def _risks(sections: Sequence[SchoolSection]) -> TrustRisks:
         behind=tuple(e for e in engagements if e.behind),
         join_or_end=tuple(e for e in engagements if e.decision_due),
         requests_overdue=sum(r.overdue for r in requests) if requests else None)
+
+
+def _follow_up(ctx: _Context, ids: Sequence[str]) -> tuple[FollowUp, ...]:
+    """The report's schools' visit reports still unanswered after ten school days, or marked inaccurate."""
+    from stss import review
+
+    wanted = set(ids)
+    out = []
+    for row in review.needs_attention(review.reviews(ctx.records, ctx.day)):
+        if row.school in wanted and row.shared <= ctx.day:
+            activity = ctx.records.activity(row.activity)
+            out.append(FollowUp(SchoolRef(row.school, ctx.records.schools[row.school].name),
+                                activity.name if activity else row.activity, row.visit_date,
+                                "late" if row.state == "late" else "inaccurate", row.school_days_waiting))
+    return tuple(sorted(out, key=lambda f: (f.school.name, f.visit_date)))
 
 
 def _trust_impact(sections: Sequence[SchoolSection], requests: asked.RequestFigures | None) -> TrustImpact:

@@ -99,6 +99,9 @@ def test_board_pack_is_a_trust_summary_then_a_section_a_school(example: Path, st
     assert ("- **Requests from schools:** 5 raised, 1 resolved and 1 declined this term; 3 open, 1 overdue; "
             "median time to respond 2.5 school days") in out
     assert "- **Trust-wide events this term:** Headteachers' network meeting (8 October 2026, 10 schools)\n" in out
+    assert ("- **Visit reports to follow up** (not answered by the school within ten school days, or marked "
+            "inaccurate): Brookfield Primary School, education review of 6 October 2026 (no answer after 27 school "
+            "days); Hollybank Primary School, education review of 3 November 2026 (marked inaccurate)\n") in out
     assert "- **Engagement objectives:** 0 met, 3 moving, 1 not moving, 7 with no review recorded" in out
     kingsmead = out.split("\n## Kingsmead High School\n")[1].split("\n## ")[0]
     for heading in ("Objectives and their latest ratings", "Key findings this term", "Actions overdue", "Impact"):

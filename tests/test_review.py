@@ -264,3 +264,20 @@ def test_share_with_commit_commits_the_visit_and_not_the_report(stss: Any, repo:
     assert git(repo, "show", "--name-only", "--format=%s", "HEAD").splitlines() == [
         "Share the report of 2026-10-06-hill-top-education-review with the school (2026-10-08)", "", VISIT]
     assert git(repo, "status", "--porcelain").strip() == "?? shared/"
+
+
+def test_the_board_pack_names_reports_to_follow_up(stss: Any, repo: Path, tmp_path: Path) -> None:
+    """Unanswered for more than ten school days, or marked inaccurate: named in the trust-wide
+    risks; answered accurate, or still within ten days: not."""
+    assert share(stss, repo, tmp_path / "r.md").exit_code == 0  # shared 8 October
+
+    def pack(today: str) -> str:
+        result = stss("report", "--records", repo, "--today", today, "--term", "autumn")
+        assert result.exit_code == 0, result.output
+        line = next(x for x in result.stdout.splitlines() if x.startswith("- **Visit reports to follow up**"))
+        return line.split(": ", 1)[1]
+
+    assert pack("2026-10-22") == "none"  # ten school days: not yet late
+    assert pack("2026-10-23") == "Hill Top Primary, education review of 6 October 2026 (no answer after 11 school days)"
+    assert answer(stss, repo, "--inaccurate", "--comment", "The date is wrong.", today="2026-11-02").exit_code == 0
+    assert pack("2026-11-03") == "Hill Top Primary, education review of 6 October 2026 (marked inaccurate)"
