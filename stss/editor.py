@@ -13,6 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from stss.parsing import has_control_characters
+
 
 def edit(text: str, suffix: str = ".md") -> str:
     """Open `text` in $VISUAL / $EDITOR (else vi) and return what was saved."""
@@ -31,7 +33,14 @@ def edit(text: str, suffix: str = ".md") -> str:
                              "set $EDITOR, or pass --notes FILE") from None
         if done.returncode != 0:
             raise UsageError(f"the editor exited with status {done.returncode}; nothing was written")
-        return path.read_text("utf-8")
+        try:
+            written = path.read_text("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            raise UsageError("the notes saved in the editor are not UTF-8 text; nothing was written") from None
+        if has_control_characters(written):
+            raise UsageError("the notes saved in the editor hold a control character (such as an escape); "
+                             "nothing was written", "remove it, or pass --notes FILE")
+        return written
     finally:
         with contextlib.suppress(OSError):
             path.unlink()

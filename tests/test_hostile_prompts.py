@@ -72,3 +72,38 @@ def test_a_long_reason_within_the_free_text_limit_is_taken(stss: Any, mini: Path
     assert result.exit_code == 0, result.output
     [visit] = (mini / "visits/2026-27").glob("*.md")
     assert "The head was ill" in visit.read_text("utf-8")
+
+
+@pytest.mark.parametrize(("saved", "why"), [
+    ("## Summary\n\x1b]0;owned\x07Good.\n", "hold a control character"),
+    ("## Summary\nGood.\x00\n", "hold a control character"),
+], ids=["escape-sequence", "nul"])
+def test_notes_saved_in_the_editor_are_checked_like_options(stss: Any, mini: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, saved: str,
+                                                           why: str) -> None:
+    import sys
+
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write({saved!r})\n", "utf-8")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = snapshot(mini)
+    result = stss(*LOG, "--records", mini, "--school", "hill-top", "--activity", "education-review")
+    assert result.exit_code == 2, result.output
+    assert why in result.stderr and "nothing was written" in result.stderr
+    assert snapshot(mini) == before
+
+
+def test_notes_saved_with_windows_line_endings_are_kept_as_lines(stss: Any, mini: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8', newline='').write("
+                      "'## Summary\\r\\nGood.\\r\\n')\n", "utf-8")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = stss(*LOG, "--records", mini, "--school", "hill-top", "--activity", "education-review")
+    assert result.exit_code == 0, result.output
+    [visit] = (mini / "visits/2026-27").glob("*.md")
+    assert visit.read_text("utf-8").endswith("---\n## Summary\nGood.\n")
