@@ -34,7 +34,7 @@ def edit(text: str, suffix: str = ".md") -> str:
         if done.returncode != 0:
             raise UsageError(f"the editor exited with status {done.returncode}; nothing was written")
         try:
-            written = path.read_text("utf-8").replace("\r\n", "\n")
+            written = path.read_text("utf-8")  # universal newlines: an editor's \r\n reads as \n
         except UnicodeDecodeError:
             raise UsageError("the notes saved in the editor are not UTF-8 text; nothing was written") from None
         if has_control_characters(written):

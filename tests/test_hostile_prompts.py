@@ -93,17 +93,3 @@ def test_notes_saved_in_the_editor_are_checked_like_options(stss: Any, mini: Pat
     assert why in result.stderr and "nothing was written" in result.stderr
     assert snapshot(mini) == before
 
-
-def test_notes_saved_with_windows_line_endings_are_kept_as_lines(stss: Any, mini: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    editor = tmp_path / "editor.py"
-    editor.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8', newline='').write("
-                      "'## Summary\\r\\nGood.\\r\\n')\n", "utf-8")
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    monkeypatch.delenv("VISUAL", raising=False)
-    result = stss(*LOG, "--records", mini, "--school", "hill-top", "--activity", "education-review")
-    assert result.exit_code == 0, result.output
-    [visit] = (mini / "visits/2026-27").glob("*.md")
-    assert visit.read_text("utf-8").endswith("---\n## Summary\nGood.\n")
