@@ -7,6 +7,7 @@ nodes remember where each key and value started. Pure: text in, numbers out.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from stss.errors import Loc
@@ -15,6 +16,9 @@ from stss.errors import Loc
 def position(text: str, loc: Loc, first_line: int = 1) -> tuple[int, int]:
     """1-based (line, column) of the value at `loc`, or of the nearest enclosing
     key that exists (a missing key is reported at its parent)."""
+    quick = _top_level_scalar(text, loc)
+    if quick is not None:
+        return quick[0] + first_line, quick[1] + 1
     node: Any = _round_trip(text)
     if node is None:  # the file no longer parses: point at its top
         return first_line, 1
@@ -35,6 +39,31 @@ def position(text: str, loc: Loc, first_line: int = 1) -> tuple[int, int]:
         except (KeyError, IndexError, TypeError):
             break
     return line + first_line, column + 1
+
+
+_PLAIN_START = re.compile(r"[^\s|>{}\[\]&*!#%@`'\"]")
+
+
+def _top_level_scalar(text: str, loc: Loc) -> tuple[int, int] | None:
+    """0-based (line, column) of a top-level key's value written plainly on the key's own line
+    (`status: completed  # note`), found by reading lines: the round-trip parse costs a few
+    milliseconds a file, which thousands of warnings (one per visit) multiply. None for
+    anything else (nested, quoted, flow, block or aliased values, a key written twice),
+    which the round-trip parse places."""
+    if len(loc) != 1 or not isinstance(loc[0], str) or not re.fullmatch(r"[a-z_][a-z0-9_]*", loc[0]):
+        return None
+    prefix = loc[0] + ":"
+    found = None
+    for number, line in enumerate(text.splitlines()):
+        if line.startswith(prefix):
+            rest = line[len(prefix):]
+            value = rest.lstrip(" ")
+            if found is not None or not rest.startswith(" ") or not _PLAIN_START.match(value[:1] or " "):
+                return None
+            found = (number, len(line) - len(value))
+        elif line.startswith(("---", "...", "%")) and number:
+            return None  # another document, or a directive: leave it to the parser
+    return found
 
 
 def _is_scalar(value: Any) -> bool:
