@@ -71,3 +71,21 @@ def time_limit(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def cli_commands() -> dict[str, Any]:
+    """Every command of the CLI by its full name ('import gias'), from the app itself."""
+    import typer
+
+    from stss.cli.main import app
+
+    def walk(group: Any, prefix: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):  # a group, such as `import`
+                found |= walk(command, f"{prefix}{name} ")
+            else:
+                found[f"{prefix}{name}"] = command
+        return found
+
+    return walk(typer.main.get_command(app), "")

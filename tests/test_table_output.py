@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import cli_commands
+
 TODAY = "2026-11-23"
 GIAS = Path(__file__).parent / "data" / "gias-extract-sample.csv"
 
@@ -41,24 +43,6 @@ NOT_TABLES = {
 BOX = set("─│┌┐└┘├┤┬┴┼━┃┏┓┗┛┡┩╇╈┳┻╋")
 
 
-def _commands() -> dict[str, Any]:
-    """Every command of the CLI by its full name ('import gias'), from the app itself."""
-    import typer
-
-    from stss.cli.main import app
-
-    def walk(group: Any, prefix: str) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for name, command in group.commands.items():
-            if hasattr(command, "commands"):  # a group, such as `import`
-                found |= walk(command, f"{prefix}{name} ")
-            else:
-                found[f"{prefix}{name}"] = command
-        return found
-
-    return walk(typer.main.get_command(app), "")
-
-
 def _formats(command: Any) -> set[str]:
     """The choices of a command's --format, read from its function's `format: Literal[...]`."""
     import inspect
@@ -69,7 +53,7 @@ def _formats(command: Any) -> set[str]:
 
 
 def test_every_command_that_prints_a_table_offers_table_json_and_csv() -> None:
-    commands = _commands()
+    commands = cli_commands()
     assert set(commands) == set(TABLE_COMMANDS) | set(NOT_TABLES), "list a new command above"
     for name in TABLE_COMMANDS:
         assert _formats(commands[name]) == {"table", "json", "csv"}, name

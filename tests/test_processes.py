@@ -1,0 +1,377 @@
+"""Team-safe records, tried with real processes and a real git (issue 11).
+
+- Concurrent writers (the installed `stss`, started together, 20 rounds of two
+  to four): the same visit logged at once ends as one visit holding everyone's
+  notes and actions; different visits all land; two `plan`s book each visit
+  once; writers sharing a file (`close-action` and `log-visit` on one visit,
+  two `edit-support`s of one school) both land.
+- kill -9 of every writing command at seeded random moments: every file left
+  changed is byte for byte what an uninterrupted run writes (so every record
+  parses and git status shows only whole changes), no temporary file is left
+  in the records, and the lock the killed command held blocks no one.
+- git's preconditions (an identity, no stale index.lock, nothing else staged)
+  stop every command that takes `--commit` before it writes anything.
+
+Each test works on a private copy of the example trust in its own repository.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from stss import lock, store
+from tests.conftest import EXAMPLE
+from tests.helpers import cli_commands, git, make_repo, snapshot
+
+STSS = str(Path(sys.executable).with_name("stss"))
+TODAY = "2026-11-23"
+ROUNDS = 20
+KILLS = 30
+GIAS = Path(__file__).parent / "data" / "gias-extract-sample.csv"
+#: Where a visit file or line names its random uid (a visit `log-visit` creates).
+UID_NAME = re.compile(r"-[0-9a-f]{8}\.md$")
+UID_LINE = re.compile(rb"^uid: [0-9a-f]{8}$", re.MULTILINE)
+WRITTEN = re.compile(r"(?<!renamed from )((?:visits|events|schools|requests|engagements)/[\w./-]+\.(?:md|yaml))")
+
+Result = tuple[int, str, str]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A private copy of the example trust, committed in a new repository."""
+    root = tmp_path / "records"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(store.CACHE_DIR))
+    return make_repo(root)
+
+
+def start(root: Path, args: Sequence[str], *, env: dict[str, str | None] | None = None,
+          notes: str | None = None) -> subprocess.Popen[str]:
+    """`stss ARGS` started, not waited for; `env` adds to the environment (None: unset)."""
+    merged = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    proc = subprocess.Popen([STSS, *args, "--records", str(root), "--today", TODAY],
+                            stdin=subprocess.PIPE if notes is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={k: v for k, v in merged.items() if v is not None})
+    if notes is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(notes)
+        proc.stdin.close()
+        proc.stdin = None  # communicate() must not flush a closed pipe
+    return proc
+
+
+def finish(procs: Sequence[subprocess.Popen[str]]) -> list[Result]:
+    results = []
+    for proc in procs:
+        out, errs = proc.communicate(timeout=120)
+        results.append((proc.returncode, out, errs))
+    return results
+
+
+def restore(root: Path) -> None:
+    """The records as committed; the cache (ignored by git) stays, as it would."""
+    git(root, "checkout", "--quiet", "--", ".")
+    git(root, "clean", "-fdq")
+
+
+def status(root: Path) -> list[tuple[str, str]]:
+    """(XY, path) of every change git sees, untracked files one by one."""
+    out = git(root, "status", "--porcelain", "-z", "--untracked-files=all")
+    return [(entry[:2], entry[3:]) for entry in out.split("\0") if entry]
+
+
+def assert_refused_cleanly(code: int, errs: str) -> None:
+    """A writer that did not write says so: exit 1, and why."""
+    assert code == 1, errs
+    assert "nothing was written" in errs or "another stss command" in errs, errs
+
+
+def assert_says_what_is_on_disk(root: Path, results: Sequence[Result]) -> None:
+    for code, out, errs in results:
+        assert code in (0, 1), (out, errs)
+        if code == 1:
+            assert_refused_cleanly(code, errs)
+            continue
+        for rel in WRITTEN.findall(out):
+            assert (root / rel).is_file(), (rel, out)
+
+
+# --- concurrent writers -------------------------------------------------------------
+
+
+def writers(round_: int) -> int:
+    """Two, three or four writers, in turn."""
+    return 2 + round_ % 3
+
+
+@pytest.mark.slow
+def test_the_same_visit_logged_at_once_is_one_visit_with_everyones_notes_and_actions(repo: Path) -> None:
+    stem = "2026-11-20-brookfield-primary-partnership-visit"
+    for round_ in range(ROUNDS):
+        procs = [start(repo, ["log-visit", "--school", "brookfield-primary", "--activity", "partnership-visit",
+                              "--date", "2026-11-20", "--staff", "helen-price", "--force", "--notes", "-",
+                              "--action", f"Action {round_}.{n};headteacher;2026-12-18"],
+                       notes=f"Notes {round_}.{n}.\n")
+                 for n in range(writers(round_))]
+        results = finish(procs)
+        assert_says_what_is_on_disk(repo, results)
+        found = sorted((repo / "visits/2026-27").glob(f"{stem}*.md"))
+        assert len(found) == 1, (round_, found)
+        text = found[0].read_text("utf-8")
+        for n, (code, _, _) in enumerate(results):
+            wrote = code == 0
+            assert (f"Notes {round_}.{n}." in text) == wrote, (round_, n, text)
+            assert (f"Action {round_}.{n}" in text) == wrote, (round_, n, text)
+        assert any(code == 0 for code, _, _ in results)
+        restore(repo)
+
+
+@pytest.mark.slow
+def test_different_visits_logged_at_once_all_land(repo: Path) -> None:
+    schools = ("brookfield-primary", "hollybank-primary", "meadowbank-primary", "ashcombe-primary")
+    for round_ in range(ROUNDS):
+        chosen = schools[:writers(round_)]
+        procs = [start(repo, ["log-visit", "--school", school, "--activity", "partnership-visit",
+                              "--date", "2026-11-20", "--force", "--notes", "-"], notes=f"Notes {round_} {school}.\n")
+                 for school in chosen]
+        results = finish(procs)
+        assert_says_what_is_on_disk(repo, results)
+        for school, (code, out, _) in zip(chosen, results, strict=True):
+            mine = sorted((repo / "visits/2026-27").glob(f"2026-11-20-{school}-partnership-visit*.md"))
+            assert len(mine) == (code == 0), (round_, school, out)
+            assert all(f"Notes {round_} {school}." in p.read_text("utf-8") for p in mine), (round_, out)
+        restore(repo)
+
+
+def untracked(root: Path) -> dict[str, bytes]:
+    return {path: (root / path).read_bytes() for xy, path in status(root) if xy == "??"}
+
+
+@pytest.mark.slow
+def test_two_plans_at_once_book_each_visit_once(repo: Path) -> None:
+    plan = ["plan", "--year", "2026-27", "--seed", "1"]
+    alone = finish([start(repo, plan)])
+    assert alone[0][0] == 0, alone
+    expected = untracked(repo)
+    assert len([p for p in expected if p.startswith("visits/")]) > 100
+    restore(repo)
+    for round_ in range(ROUNDS):
+        results = finish([start(repo, plan), start(repo, plan)])
+        for code, out, errs in results:
+            assert code == 0 or (code == 1 and "another stss command" in errs), (out, errs)
+        assert sum("Wrote " in out for _, out, _ in results) == 1, results
+        assert untracked(repo) == expected, round_
+        restore(repo)
+
+
+@pytest.mark.slow
+def test_closing_an_action_while_its_visit_is_logged_again_keeps_both(repo: Path) -> None:
+    visit = repo / "visits/2026-27/2026-10-14-st-marys-ce-primary-partnership-visit.md"
+    for round_ in range(ROUNDS):
+        procs = [start(repo, ["close-action", "--school", "st-marys-ce-primary", "--match", "attendance officer"]),
+                 start(repo, ["log-visit", "--school", "st-marys-ce-primary", "--activity", "partnership-visit",
+                              "--date", "2026-10-14", "--force", "--notes", "-",
+                              "--action", f"Follow-up {round_};headteacher;2026-12-18"],
+                       notes=f"More notes {round_}.\n")]
+        results = finish(procs)
+        assert [code for code, _, _ in results] == [0, 0], results
+        assert_says_what_is_on_disk(repo, results)
+        text = visit.read_text("utf-8")
+        assert f"More notes {round_}." in text and f"Follow-up {round_}" in text
+        closed = text.split("Meet the attendance officer", 1)[1].split("\n- ", 1)[0]
+        assert "status: done" in closed and f"done: {TODAY}" in closed, text
+        assert [path for _, path in status(repo)] == [visit.relative_to(repo).as_posix()]
+        restore(repo)
+
+
+@pytest.mark.slow
+def test_two_support_decisions_for_one_school_at_once_both_land(repo: Path) -> None:
+    school = repo / "schools/brookfield-primary.yaml"
+    for round_ in range(ROUNDS):
+        procs = [start(repo, ["edit-support", "brookfield-primary", "--year", year, "--level", "enhanced",
+                              "--decided", decided, "--rationale", f"Reason {round_} {year}", "--force"])
+                 for year, decided in (("2025-26", "2025-07-20"), ("2026-27", "2026-11-20"))]
+        results = finish(procs)
+        assert [code for code, _, _ in results] == [0, 0], results
+        text = school.read_text("utf-8")
+        assert f"Reason {round_} 2025-26" in text and f"Reason {round_} 2026-27" in text, text
+        restore(repo)
+
+
+# --- kill -9 at random moments ------------------------------------------------------
+
+#: Every command that writes records, with arguments that make it write on the example trust.
+#: ({out} is a file outside the records.)
+WRITERS: dict[str, tuple[str, ...]] = {
+    "log-visit": ("log-visit", "--school", "brookfield-primary", "--activity", "partnership-visit",
+                  "--date", "2026-11-20", "--staff", "helen-price",
+                  "--action", "Share the plan with governors;headteacher;2026-12-18"),
+    "close-action": ("close-action", "--school", "st-marys-ce-primary", "--match", "attendance officer"),
+    "edit-support": ("edit-support", "brookfield-primary", "--year", "2026-27", "--level", "enhanced",
+                     "--decided", "2026-11-20", "--rationale", "More support this year"),
+    "log-event": ("log-event", "--activity", "headteacher-network", "--school", "brookfield-primary",
+                  "--date", "2026-11-20"),
+    "review-objective": ("review-objective", "ashcombe-partnership", "1", "--rag", "amber", "--note", "On track"),
+    "log-request": ("log-request", "--school", "brookfield-primary", "--summary", "Help with timetabling"),
+    "update-request": ("update-request", "hollybank-primary-phonics-results-below-national", "--status", "resolved",
+                       "--outcome", "Phonics plan agreed"),
+    "share": ("share", "2026-11-04-hollybank-primary-subject-deep-dive", "--out", "{out}"),
+    "review": ("review", "2026-10-06-brookfield-primary-education-review", "--accurate"),
+    "plan": ("plan", "--year", "2026-27", "--seed", "1"),
+    "import gias": ("import", "gias", str(GIAS), "--urn", "106653"),
+}
+
+
+def test_every_writing_command_is_tried() -> None:
+    """A new writing command must be added to WRITERS (and so to every test below)."""
+    readers = {"validate", "init", "schema", "export", "usage", "capacity", "engagements", "actions",
+               "history", "requests", "reviews", "report", "calendar"}
+    assert set(cli_commands()) == readers | set(WRITERS)
+
+
+def arguments(name: str, out: Path) -> list[str]:
+    return [arg.replace("{out}", str(out)) for arg in WRITERS[name]]
+
+
+def normal(path: str, data: bytes | None) -> tuple[str, bytes | None]:
+    """A change with a new visit's random uid taken out, so two runs compare."""
+    if data is not None and UID_NAME.search(path) and UID_LINE.search(data):
+        return UID_NAME.sub("-UID.md", path), UID_LINE.sub(b"uid: UID", data)
+    return path, data
+
+
+def changes(root: Path) -> dict[str, bytes | None]:
+    """Every changed file git sees, with its bytes (None when deleted), uids taken out."""
+    found = {}
+    for _, path in status(root):
+        full = root / path
+        found.update([normal(path, full.read_bytes() if full.exists() else None)])
+    return found
+
+
+def temps(root: Path) -> list[str]:
+    """Temporary files anywhere in the records (but git's folder)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if ".git" not in p.relative_to(root).parts and (store.is_temp(p.name) or p.suffix == ".tmp"))
+
+
+def validate(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([STSS, "validate", "--records", str(root)], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_kill_9_at_any_moment_leaves_only_whole_changes(repo: Path, tmp_path: Path, name: str) -> None:
+    out = tmp_path / "report.md"
+    args = arguments(name, out)
+    began = time.monotonic()
+    whole = finish([start(repo, args)])
+    took = time.monotonic() - began  # only to spread the kills over the command's run
+    assert whole[0][0] == 0, whole
+    after = changes(repo)
+    assert after and validate(repo).returncode == 0
+    restore(repo)
+    rng = random.Random(f"kill/{name}")
+    outcomes = set()
+    for kill in range(KILLS):
+        proc = start(repo, args)
+        time.sleep(rng.uniform(0.2, 1.1) * took)
+        proc.kill()
+        proc.communicate(timeout=60)
+        now = changes(repo)
+        # Each changed file is what the whole run writes: never half a file, never another file.
+        for path, data in now.items():
+            assert path in after and data == after[path], (kill, path)
+        outcomes.add("none" if not now else "all" if now == after else "part")
+        if now and now != after:  # a plan cut short: each file it wrote is whole, and they validate
+            checked = validate(repo)
+            assert checked.returncode == 0, checked.stdout
+        assert not [t for t in temps(repo) if not t.startswith(f"{store.CACHE_DIR}/")], (kill, temps(repo))
+        with lock.writing(repo, wait=0):  # the killed writer's lock is gone with it
+            pass
+        assert temps(repo) == [], kill  # and the next writer cleared what it left
+        restore(repo)
+        with open(out, "w"):  # an output left half-written by `share` is replaced whole
+            pass
+    # The next run after a kill is not blocked, and finishes the job.
+    proc = start(repo, args)
+    os.kill(proc.pid, 9)
+    proc.communicate(timeout=60)
+    again = finish([start(repo, args, env={lock.ENV_WAIT: "0"})])
+    assert again[0][0] == 0, again
+    assert changes(repo) == after and temps(repo) == []
+    assert outcomes & {"none", "all"}, outcomes  # the kills did land before and after the writes
+
+
+# --- git's preconditions ------------------------------------------------------------
+
+
+Env = dict[str, str | None]
+
+
+def no_identity(root: Path) -> Env:
+    """A repository and environment in which git knows no committer."""
+    git(root, "config", "--unset", "user.name")
+    git(root, "config", "--unset", "user.email")
+    git(root, "config", "user.useConfigOnly", "true")  # no guess from the host's name either
+    unset: Env = {v: None for v in os.environ if v.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_")) or v == "EMAIL"}
+    return {**unset, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def stale_index_lock(root: Path) -> Env:
+    (root / ".git/index.lock").write_text("")
+    return {}
+
+
+def staged_elsewhere(root: Path) -> Env:
+    person = root / "people/helen-price.yaml"
+    person.write_text(person.read_text("utf-8") + "# a change of someone else's, staged\n", "utf-8")
+    git(root, "add", "people/helen-price.yaml")
+    return {}
+
+
+PRECONDITIONS = {
+    "no-identity": (no_identity, "git does not know who you are"),
+    "stale-index-lock": (stale_index_lock, "index.lock exists"),
+    "staged-changes": (staged_elsewhere, "other changes are already staged"),
+}
+#: `import gias` commits only its own files (`git commit --only`), so changes already
+#: staged stay staged and out of its commit, rather than stopping it.
+COMMITS_ONLY_ITS_OWN = {"import gias"}
+
+
+def index_state(root: Path) -> tuple[str, str, str]:
+    return (git(root, "rev-parse", "HEAD"), git(root, "diff", "--cached", "--name-only"),
+            git(root, "status", "--porcelain", "--untracked-files=all"))
+
+
+@pytest.mark.parametrize("condition", sorted(PRECONDITIONS))
+@pytest.mark.parametrize("name", sorted(n for n in WRITERS if n != "plan"))  # plan has no --commit
+def test_commit_refuses_before_writing_anything_when_git_could_not_commit(
+        repo: Path, tmp_path: Path, name: str, condition: str) -> None:
+    prepare, message = PRECONDITIONS[condition]
+    env = prepare(repo)
+    out = tmp_path / "report.md"
+    before, git_before = snapshot(repo), index_state(repo)
+    code, said, errs = finish([start(repo, [*arguments(name, out), "--commit"], env=env)])[0]
+    if condition == "staged-changes" and name in COMMITS_ONLY_ITS_OWN:
+        assert code == 0, errs
+        assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["schools/penistone-grammar-school.yaml"]
+        assert git(repo, "diff", "--cached", "--name-only").split() == ["people/helen-price.yaml"]
+        return
+    assert code == 1, (said, errs)
+    assert message in errs and "nothing was written" in errs, errs
+    assert snapshot(repo) == before
+    assert index_state(repo) == git_before
+    assert not out.exists()
