@@ -112,6 +112,14 @@ def _listed(found: list[Agreed]) -> str:
     return "; ".join(f"\"{a.text}\" ({a.visit_date}, {a.visit})" for a in found)
 
 
+def check_done(agreed: Agreed, when: dt.date, today: dt.date) -> None:
+    """An action is done on a day between the visit that agreed it and today."""
+    if when > today:
+        raise UsageError(f"an action cannot be done after today ({when} is after {today})")
+    if when < agreed.visit_date:
+        raise UsageError(f"{when} is before the visit that agreed the action ({agreed.visit_date})", "check --date")
+
+
 def close(text: str, agreed: Agreed, day: dt.date) -> str:
     """The visit file's text with the action marked `status: done` and `done: DAY`,
     every other line as it was."""
@@ -119,7 +127,7 @@ def close(text: str, agreed: Agreed, day: dt.date) -> str:
 
     from stss import yamledit
 
-    doc = yamledit.load(text, front_matter=True)
+    doc = yamledit.load(text, front_matter=True, path=agreed.visit)
     items = doc.data.get("actions")
     item = items[agreed.index] if isinstance(items, list) and agreed.index < len(items) else None
     if not isinstance(item, CommentedMap) or _said(str(item.get("text", ""))) != _said(agreed.text):

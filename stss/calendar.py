@@ -88,6 +88,29 @@ def year_of(trust: Trust, day: dt.date) -> str | None:
     return None
 
 
+def chosen_year(trust: Trust, year: str | None, today: dt.date) -> str:
+    """The year a command is about: `year` (--year) if configured, else the year containing
+    `today`; a usage error naming the configured years otherwise."""
+    from stss.errors import UsageError, did_you_mean
+
+    configured = ", ".join(sorted(trust.years))
+    if year is not None:
+        if year not in trust.years:
+            raise UsageError(f"{year} is not an academic year in trust.yaml",
+                             did_you_mean(year, trust.years) or f"configured: {configured}")
+        return year
+    found = year_of(trust, today)
+    if found is None:
+        raise UsageError(f"{today} is in no academic year in trust.yaml", f"pass --year (configured: {configured})")
+    return found
+
+
+def current_term(trust: Trust, year_id: str, day: dt.date) -> str:
+    """The term `day` falls in, else the last one begun by then (autumn before the year starts)."""
+    begun = [name for name, t in terms(trust.years[year_id]).items() if t.start <= day]
+    return begun[-1] if begun else "autumn"
+
+
 def period_of(year_id: str, year: AcademicYear, per: Per, day: dt.date) -> Period | None:
     """The period of kind `per` containing `day` (None in the holidays between terms)."""
     for period in periods(year_id, year, per):

@@ -138,3 +138,46 @@ def write(loaded: Loaded, changes: Sequence[Change]) -> list[str]:
         store.write_text(loaded.root, change.path, change.text)
         touched.extend(change.paths)
     return touched
+
+
+# --- with --commit: exactly the files written ---------------------------------------
+
+
+def ready(loaded: Loaded, commit: bool) -> None:
+    """With `commit`, stop before anything is asked or written if git could not commit it."""
+    if commit:
+        from stss import git
+
+        git.ready_to_commit(loaded.root)
+
+
+def save(loaded: Loaded, changes: Sequence[Change], message: str, *, force: bool = False,
+         commit: bool = False) -> str | None:
+    """`apply` the changes; with `commit`, commit exactly the files touched and return the commit."""
+    touched = apply(loaded, changes, force=force)
+    if not commit:
+        return None
+    from stss import git
+
+    known = git.tracked(loaded.root, touched)
+    return commit_files(loaded, [p for p in touched if (loaded.root / p).exists() or p in known], message)
+
+
+def commit_files(loaded: Loaded, files: list[str], message: str) -> str:
+    """Commit `files`, saying plainly, if git fails now, that they are written but not committed."""
+    from stss import git
+    from stss.errors import GitError
+
+    try:
+        return git.commit_files(loaded.root, files, message)
+    except GitError as exc:
+        raise GitError(f"{', '.join(files)} written, but not committed: {exc.message}",
+                       hint="commit them with git, or run the same command again with --commit "
+                            "(it adds nothing twice)") from None
+
+
+def commit_if_uncommitted(loaded: Loaded, path: str, message: str) -> str | None:
+    """A rerun after a failed commit: commit what the first run wrote, if it is still uncommitted."""
+    from stss import git
+
+    return commit_files(loaded, [path], message) if path in git.uncommitted(loaded.root, [path]) else None

@@ -126,10 +126,11 @@ class TemplateError(StssError):
     """A report template is missing, broken, or tried something unsafe."""
 
 
-def require_known(kind: str, ident: str, known: Iterable[str]) -> None:
-    """Refuse (a usage error) an id given on the command line that names no record of `kind`."""
+def require_known(kind: str, ident: str | None, known: Iterable[str]) -> None:
+    """Refuse (a usage error) an id given on the command line that names no record of `kind`
+    (None: the option was not given)."""
     known = list(known)
-    if ident not in known:
+    if ident is not None and ident not in known:
         raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))
 
 

@@ -115,7 +115,7 @@ def build(records: Records, log: EventLog, today: dt.date, planned: tuple[str, s
     year_id = calendar.year_of(trust, day)
     assert year_id is not None
     if planned is not None:
-        doc = yamledit.load(planned[1], front_matter=True)
+        doc = yamledit.load(planned[1], front_matter=True, path=planned[0])
         path = planned[0]
         if old is not None and old.date != day:
             path = layout.unique_event_path(set(taken) - {planned[0]}, year_id, day, log.activity)

@@ -15,9 +15,12 @@ Pure: records, a year and today in, rows out. Writing files is the CLI's.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from stss import actions, engagements, requests, usage
@@ -256,3 +259,72 @@ def _awarded(e: Engagement) -> float | None:
     """What the engagement's grants bring, applied-for and declined ones aside."""
     amounts = [g.amount for g in e.funding if g.status == "awarded" and g.amount is not None]
     return sum(amounts) if amounts else None
+
+
+def write(tables: dict[str, list[dict[str, Any]]], format: str, out: Path, root: Path | None = None) -> int:
+    """Write the tables where `out` says, each file atomically: a folder of CSV files, one JSON
+    document or one SQLite database, never over the records' own files (given their `root`). Returns how many tables (SQLite's link tables included)."""
+    import json
+
+    from stss import store
+    from stss.errors import UsageError
+
+    if format == "json":
+        store.write_output(out, json.dumps(tables, indent=2, ensure_ascii=False) + "\n", root)
+    elif format == "csv":
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{out} is a file; csv goes into a folder", "pass a folder to --out")
+        for name, rows in tables.items():
+            store.write_output(out / f"{name}.csv", csv_bytes(SCHEMA[name].names, rows), root)
+    else:
+        store.write_output(out, lambda tmp: write_sqlite(tmp, tables), root)
+    return len(tables) + (sum(len(link_tables(name)) for name in tables) if format == "sqlite" else 0)
+
+
+def csv_bytes(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+    """One table as CSV for a spreadsheet: booleans as words, formulas defused (`csv_cell`)."""
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["true" if v is True else "false" if v is False else "" if v is None else csv_cell(v)
+                         for v in row.values()])
+    # A byte-order mark, so spreadsheets read accented names as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+def write_sqlite(path: Path, tables: dict[str, list[dict[str, Any]]], schema: Mapping[str, Table] = SCHEMA) -> None:
+    """One table per export table with named keys and references (Datasette and
+    BI tools follow them), and one link table per list column."""
+    import sqlite3
+
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    try:
+        for name, rows in tables.items():
+            table: Table = schema[name]
+            plain = [(col, kind) for col, kind in table.columns if col not in table.lists]
+            refs = [((col,), other, (other_key,)) for col, (other, other_key) in table.references.items()]
+            _create(db, name, plain, table.key, refs)
+            db.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in plain)})',
+                           [tuple(row[col] for col, _ in plain) for row in rows])
+            for link_name, link in link_tables(name).items():
+                _create(db, link_name, list(link.columns), link.key, [(table.key, name, table.key)])
+                col = link.names[-1]
+                db.executemany(f'INSERT INTO "{link_name}" VALUES ({", ".join("?" for _ in link.columns)})',
+                               [(*(row[k] for k in table.key), i, item)
+                                for row in rows for i, item in enumerate(row[col], start=1)])
+        db.commit()
+    finally:
+        db.close()
+
+def _create(db: Any, name: str, columns: list[tuple[str, str]], key: tuple[str, ...],
+            refs: Sequence[tuple[tuple[str, ...], str, tuple[str, ...]]]) -> None:
+    """CREATE TABLE with a primary key and `FOREIGN KEY (cols) REFERENCES table(cols)`."""
+    def names(cols: tuple[str, ...]) -> str:
+        return ", ".join(f'"{c}"' for c in cols)
+
+    defs = ", ".join(f'"{col}" {kind}' + (" NOT NULL" if col in key else "") for col, kind in columns)
+    foreign = "".join(f', FOREIGN KEY ({names(cols)}) REFERENCES "{other}"({names(other_cols)})'
+                      for cols, other, other_cols in refs)
+    db.execute(f'CREATE TABLE "{name}" ({defs}, PRIMARY KEY ({names(key)}){foreign})')

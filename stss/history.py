@@ -18,10 +18,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from stss import layout
 from stss.models import CALLED_OFF, LIVE, EngagementStatus
+
+if TYPE_CHECKING:
+    from stss.report_model import History as ReportHistory
 
 #: The folders, under the records root, whose history is told.
 FOLDERS = layout.HISTORY_FOLDERS
@@ -463,3 +466,58 @@ def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
         text = split[0]
     data, problems = load_yaml(path, text)
     return (data, True) if not problems and isinstance(data, dict) else (None, False)
+
+
+# --- for the termly report --------------------------------------------------------------
+
+
+def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = None) -> ReportHistory:
+    """The report's changes from git between two dates (one school's, with `school`), or why there are none."""
+    from stss.errors import GitError
+    from stss.git import NotARepository
+    from stss.report_model import ChangeEvent
+    from stss.report_model import History as ReportHistory
+
+    if until < since:
+        return ReportHistory(True)
+    try:
+        found = events(root, since, until, school)
+    except GitError as exc:
+        reason = "the records folder is not in a git repository" if isinstance(exc, NotARepository) else exc.message
+        return ReportHistory(False, reason=reason)
+    return ReportHistory(True, tuple(ChangeEvent(e.date, e.commit, e.author, e.kind, e.school, e.summary, year=e.year)
+                                     for e in found))
+
+
+def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]]:
+    """The school files as committed on each day (by ISO date), where git has them; none outside git
+    (the report's trend then reads the records as they stand)."""
+    from stss.errors import GitError
+
+    out: dict[str, Mapping[str, Any]] = {}
+    for day in days:
+        try:
+            docs = schools_on(root, day)
+        except GitError:
+            return {}
+        if docs is not None:
+            out[day.isoformat()] = docs
+    return out
+
+
+def since(root: Path, since: str | None) -> tuple[dt.date | None, str | None]:
+    """`stss history --since`: a date, or a revision git knows (a tag, a branch, a hash)."""
+    from stss import git
+    from stss.errors import UsageError
+
+    if since is None:
+        return None, None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        try:
+            return dt.date.fromisoformat(since), None
+        except ValueError:
+            raise UsageError(f"--since {since} is not a date", "write dates as YYYY-MM-DD") from None
+    if git.resolve(root, since) is None:
+        raise UsageError(f"--since {since} is neither a date (YYYY-MM-DD) nor a revision git knows",
+                         "use a date, a tag, a branch or a commit hash")
+    return None, since

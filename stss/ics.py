@@ -37,6 +37,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stss import layout
@@ -178,3 +179,30 @@ def render(records: Records, visits: Iterable[tuple[str, Visit | TrustEvent]],
 def _school_name(records: Records, school_id: str) -> str:
     school = records.schools.get(school_id)
     return school.name if school else school_id
+
+
+def chosen(records: Records, year: str, school: str | None = None,
+           person: str | None = None) -> list[tuple[str, Visit | TrustEvent]]:
+    """The year's visits, then its trust-wide events, of one school or one person if given, by path."""
+    from stss import calendar
+
+    trust = records.trust
+    assert trust is not None
+    first, last = calendar.year_span(year, trust.years[year])
+    out: list[tuple[str, Visit | TrustEvent]] = [
+        (path, v) for path, v in sorted(records.visits.items())
+        if first <= v.date <= last and school in (None, v.school) and (person is None or person in v.staff)]
+    out += [(path, e) for path, e in sorted(records.events.items())
+            if first <= e.date <= last and (school is None or school in e.schools)
+            and (person is None or person in e.staff)]
+    return out
+
+
+def revisions_in(root: Path) -> dict[str, Revision]:
+    """Each visit's and event's last revision from git (none outside git or before a first commit)."""
+    from stss import git
+
+    if not (git.is_repo(root) and git.has_commits(root)):
+        return {}
+    folders = [f for f in (layout.KINDS["visit"].folder, layout.KINDS["event"].folder) if f]
+    return revisions(git.log(root, folders), git.uncommitted(root, folders))

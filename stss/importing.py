@@ -26,8 +26,10 @@ from ruamel.yaml.comments import CommentedMap
 
 from stss import yamledit
 from stss.changes import Change
+from stss.errors import Problem
 from stss.gias import GiasRow, fold, same_name, slug_for
 from stss.layout import record_path
+from stss.loader import Loaded
 from stss.models import Records, School, means_none
 
 SCHOOL_ORDER = tuple(School.model_fields)
@@ -86,7 +88,7 @@ def plan(records: Records, rows: list[GiasRow], read: Callable[[str], str], *, t
 def _existing(row: GiasRow, sid: str, text: str, today: dt.date) -> Outcome:
     if row.closed:
         return Outcome("closed", row.urn, row.name, sid, ("closed in GIAS; the record is left as it is",))
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("school", sid))
     data = doc.data
     what: list[str] = []
 
@@ -165,3 +167,41 @@ def _unique(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What `stss import gias` did: the export's unreadable rows and the changes' problems,
+    what it found, the files written and the commit made."""
+
+    problems: tuple[Problem, ...]
+    found: Plan
+    written: tuple[str, ...]
+    commit: str | None
+
+    @property
+    def counts(self) -> str:
+        return ", ".join(f"{n} {action}" for action, n in self.found.counts.items() if n) or "no schools"
+
+
+def run(loaded: Loaded, data: bytes, name: str, *, encoding: str | None, trust: str | None, urns: set[int],
+        today: dt.date, dry_run: bool, commit: bool) -> Imported:
+    """Read a GIAS export and apply what it changes (unless `dry_run`); with `commit`, commit the
+    files written, whatever else is staged (git is checked before anything is written)."""
+    from stss import changes, gias, git, store
+
+    if commit and not dry_run:
+        git.ready_to_commit(loaded.root, others_staged=True)
+    read = gias.read(data, name, encoding)
+    found = plan(loaded.records, read.rows, lambda rel: store.read_text(loaded.root, rel),
+                 trust=trust, urns=urns, today=today)
+    problems, written = list(read.problems), []
+    if found.changes and not dry_run:
+        problems += store.locate(loaded.root, changes.check(loaded.records, found.changes))
+        # New schools have no support level yet: validate warns, and that is expected.
+        written = changes.apply(loaded, found.changes, force=True)
+    done = Imported(tuple(problems), found, tuple(written), None)
+    if written and commit:
+        done = Imported(done.problems, found, done.written,
+                        changes.commit_files(loaded, written, f"Import from GIAS ({name}): {done.counts}"))
+    return done

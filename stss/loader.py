@@ -39,6 +39,25 @@ class Loaded:
         """The errors of one file (those that kept a record out of `records`), located."""
         return [p for p in self.problems if p.path == path and p.is_error]
 
+    def require(self, kind: str, ident: str | None) -> None:
+        """An id given to a writing command must name a record that validated. When its
+        file is there but has errors, those refuse the command, each at its line (exit 1):
+        "unknown school" would send a person looking for a file that exists."""
+        from stss import layout
+        from stss.errors import RecordsInvalid, UsageError, unknown_id_hint
+
+        known = getattr(self.records, layout.KINDS[kind].field)
+        if ident is None or ident in known:
+            return
+        path = layout.record_path(kind, ident)
+        errors = self.errors_in(path)
+        if errors:
+            raise RecordsInvalid(errors, f"refused: {path} has {len(errors)} error(s); fix them first "
+                                 "(nothing was written)", root=self.root)
+        # Hints from every id on disk, read or not (a command about one school reads one).
+        everyone = sorted(set(known) | self.records.unread.get(kind, frozenset()))
+        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, everyone))
+
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:

@@ -160,7 +160,7 @@ def add_review(engagement_id: str, engagement: Engagement, text: str, wanted: st
                          "record a review once it has taken place")
     index = find(engagement, wanted)
     objective = engagement.objectives[index]
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("engagement", engagement_id))
     items = doc.data.get("objectives")
     if not isinstance(items, CommentedSeq) or index >= len(items):
         raise UsageError(f"cannot find objective '{wanted}' in {record_path('engagement', engagement_id)}")

@@ -7,7 +7,13 @@ and a file called `a,b.yaml` must not shift a GitHub annotation's fields.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stss.errors import Problem
 
 #: C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
@@ -33,3 +39,17 @@ def annotation(severity: str, path: str, line: int, column: int, message: str) -
     """One `::error file=...,line=...,col=...::message` line."""
     return (f"::{severity} file={annotation_property(path)},line={line},col={column}"
             f"::{annotation_data(message)}")
+
+
+def problem_report(problems: Sequence[Problem], format: str, shown: Callable[[str], str]) -> str:
+    """`stss validate`'s output: one line a problem (`text`), workflow annotations (`github`)
+    or a JSON list (`json`); `shown` gives each path as the person would type it."""
+    if format == "json":
+        return json.dumps([{**p.as_dict(), "path": shown(p.path)} for p in problems], indent=2) + "\n"
+    if format == "github":
+        lines = [annotation(p.severity.value, shown(p.path), p.line, p.column, str(p.as_dict()["message"]))
+                 for p in problems]
+    else:
+        lines = [printable(f"{shown(p.path)}:{p.line}:{p.column}: {p.severity.value}: {p.message}"
+                           + (f" (hint: {p.hint})" if p.hint else "")) for p in problems]
+    return "".join(line + "\n" for line in lines)

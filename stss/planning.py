@@ -45,9 +45,9 @@ from fractions import Fraction
 from stss import calendar, identity, staffing
 from stss.calendar import Period
 from stss.entitlements import head_window, segments, start_of_cover
-from stss.layout import unique_event_path
+from stss.layout import unique_event_path, year_folder
 from stss.layout import unique_visit_path as unique_path
-from stss.models import Records, School
+from stss.models import Records, School, Visit
 from stss.usage import counted, usage
 
 _PER_RANK = {"half-term": 0, "term": 1, "year": 2}
@@ -491,3 +491,35 @@ def left_out(records: Records, year_id: str, result: Plan,
             why = f"everything it is owed from {result.start} is already planned or done"
         out.append((sid, why))
     return out
+
+
+#: Columns of `plan --format json|csv`: each new visit, each new trust-wide event
+#: (school "trust-wide", its schools listed), then each occurrence not placed.
+ROW_COLUMNS = ("date", "school", "activity", "period", "staff", "path", "why", "schools", "engagement")
+
+
+def rows(result: Plan) -> list[dict[str, object]]:
+    """The plan as rows for `--format json|csv`, in ROW_COLUMNS."""
+    why = {(g.school, g.activity, g.period, g.date): g.reason for g in result.gaps}
+    rows: list[dict[str, object]] = [
+        {"date": str(v.date), "school": v.school, "activity": v.activity, "period": v.period,
+         "staff": list(v.staff), "path": v.path, "why": why.get((v.school, v.activity, v.period, v.date)),
+         "schools": [v.school], "engagement": v.engagement}
+        for v in result.visits]
+    rows += [{"date": str(e.date), "school": TRUST_WIDE, "activity": e.activity, "period": e.period,
+              "staff": list(e.staff), "path": e.path,
+              "why": why.get((TRUST_WIDE, e.activity, e.period, e.date)),
+              "schools": list(e.schools), "engagement": None}
+             for e in result.events]
+    rows += [{"date": None, "school": g.school, "activity": g.activity, "period": g.period, "staff": [],
+              "path": None, "why": g.reason, "schools": [], "engagement": None} for g in result.unplaced]
+    return rows
+
+
+
+
+def unstaffed_earlier(records: Records, year: str, start: dt.date, schools: set[str] | None) -> list[Visit]:
+    """Visits planned before this run, from `start` on, that still name no one."""
+    folder = year_folder("visit", year)
+    return [v for path, v in records.visits.items() if path.startswith(folder) and v.status == "planned"
+            and not v.staff and v.date >= start and (schools is None or v.school in schools)]

@@ -11,6 +11,7 @@ to PDF with headless Chromium. It never reads records or computes figures:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -20,13 +21,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import stss
-from stss.errors import TemplateError
+from stss.errors import Problem, RecordsInvalid, StssError, TemplateError
 
 if TYPE_CHECKING:
     from jinja2 import BaseLoader, Environment
@@ -65,18 +67,32 @@ def template_file(kind: str, fmt: Format, name: str | None = None) -> str:
 
 
 def render(model: object, kind: str, fmt: Format, root: Path | None = None, template: str | None = None) -> str:
-    """Render `model` (exposed to the template as `report`) with the chosen template."""
+    """Render `model` (exposed to the template as `report`) with the chosen template.
+
+    HTML that the last check refuses is refused where it came from: at the line of
+    the record whose text it is (`path:line:column:`, like any problem), else at the
+    template's line (`templates/NAME:LINE`)."""
+    name = template_file(kind, fmt, template)
+    env = environment(root)
+    text = _render_with(env, name, model, root)
+    if fmt != "md":
+        found = findings(text)
+        if found:
+            raise _blame(found, env, name, model, root)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _render_with(env: Environment, name: str, model: object, root: Path | None) -> str:
+    """The template's text for `model`, every failure a `TemplateError` at the template's line."""
     from jinja2 import TemplateNotFound
     from jinja2 import TemplateSyntaxError as JinjaSyntaxError
     from jinja2.exceptions import SecurityError
     from jinja2.exceptions import TemplateError as JinjaError
 
-    name = template_file(kind, fmt, template)
-    env = environment(root)
     try:
         with _time_limit(RENDER_SECONDS, name):
             env.deadline = time.monotonic() + RENDER_SECONDS  # type: ignore[attr-defined]
-            text = env.get_template(name).render(report=model)
+            return env.get_template(name).render(report=model)
     except TemplateNotFound as exc:
         known = sorted({p.name for d in template_dirs(root) for p in d.glob("*.j2")})
         raise TemplateError(f"no template '{exc.name}'", hint=f"templates found: {', '.join(known) or 'none'}") from None
@@ -94,9 +110,6 @@ def render(model: object, kind: str, fmt: Format, root: Path | None = None, temp
         raise TemplateError(f"{_where(exc, name)}: refused: rendering took more than {RENDER_SECONDS}s") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise TemplateError(f"{_where(exc, name)}: {type(exc).__name__}: {exc}") from None
-    if fmt != "md":
-        check_html(text, name)
-    return text if text.endswith("\n") else text + "\n"
 
 
 class _OutOfTime(Exception):
@@ -364,8 +377,25 @@ def markdown_html(text: str, heading_offset: int = 3) -> str:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
         elif token.type == "inline" and token.children:
-            token.children = [part for child in token.children for part in _no_remote_image(child)]
+            token.children = _plain_unsafe_links([part for child in token.children for part in _no_remote_image(child)])
     return str(md.renderer.render(tokens, md.options, {}))
+
+
+def _plain_unsafe_links(children: list[Any]) -> list[Any]:
+    """A note's link that a reader may not follow (ftp:, tel:, a data: URL, ...) is left
+    as its words, as markdown-it leaves a javascript: one: the HTML check would refuse
+    it, and one link in a note should not stop the whole report."""
+    out: list[Any] = []
+    dropped: list[bool] = []
+    for token in children:
+        if token.type == "link_open":
+            dropped.append(not _safe_link(str(token.attrGet("href") or "")))
+            if dropped[-1]:
+                continue
+        elif token.type == "link_close" and dropped and dropped.pop():
+            continue
+        out.append(token)
+    return out
 
 
 def _no_remote_image(token: Any) -> list[Any]:
@@ -390,45 +420,73 @@ _URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "ba
 _URL_LIST_ATTRS = {"srcset", "imagesrcset"}
 
 
+@dataclass(frozen=True)
+class Finding:
+    """Something the HTML check refuses: the line of the HTML, what it is, and `culprit`,
+    the text that does it (a URL, a CSS function), as `_plain` writes it, to look for
+    in the records and templates."""
+
+    line: int
+    what: str
+    culprit: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.what}"
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
+        self.found: list[Finding] = []
         self.in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0]
+
+        def found(what: str, culprit: str) -> None:
+            self.found.append(Finding(line, what, _plain(culprit)))
+
         if tag in _BANNED_TAGS:
-            self.found.append(f"line {line}: <{tag}>")
+            found(f"<{tag}>", f"<{tag}")
         for key, value in attrs:
             value = value or ""
+            unsafe_list = [u for u in (c.split()[0] for c in value.split(",") if c.strip()) if not _inline(u)] \
+                if key in _URL_LIST_ATTRS else []
             if key.startswith("on"):
-                self.found.append(f"line {line}: event handler {key}=")
-            elif (key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value))) or (key in _URL_LIST_ATTRS and not all(_inline(u.split()[0]) for u in value.split(",") if u.strip())):
-                self.found.append(f"line {line}: {key}={value[:40]!r}")
-            elif key == "style" and not _safe_css(value):
-                self.found.append(f"line {line}: style loads a resource")
+                found(f"event handler {key}=", key)
+            elif key in _URL_ATTRS and not (_safe_link(value) if (tag, key) == ("a", "href") else _inline(value)):
+                found(f"{key}={value[:40]!r}", value)
+            elif unsafe_list:
+                found(f"{key}={value[:40]!r}", unsafe_list[0])
+            elif key == "style" and (fetch := _css_fetch(value)):
+                found(f"style loads a resource ({fetch[:60]})", fetch)
             elif tag == "meta" and key == "http-equiv" and value.lower() == "refresh":
-                self.found.append(f"line {line}: <meta http-equiv=refresh>")
+                found("<meta http-equiv=refresh>", "refresh")
         self.in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
         self.in_style = False
 
     def handle_data(self, data: str) -> None:
-        if self.in_style and not _safe_css(data):
-            self.found.append(f"line {self.getpos()[0]}: stylesheet loads a resource")
+        fetch = _css_fetch(data) if self.in_style else None
+        if fetch:
+            self.found.append(Finding(self.getpos()[0], f"stylesheet loads a resource ({fetch[:60]})", _plain(fetch)))
+
+
+def _plain(text: str) -> str:
+    """Text as the checks compare it: lower case, without white space or control characters."""
+    return re.sub(r"[\s\x00-\x1f]", "", text).lower()
 
 
 def _safe_link(url: str) -> bool:
     """A link a reader may follow: to a web page, an email address, or within the report."""
-    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", re.sub(r"[\s\x00-\x1f]", "", url).lower())
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", _plain(url))
     return scheme is None or scheme.group(1) in ("http", "https", "mailto")
 
 
 def _inline(url: str) -> bool:
     """A resource the page itself loads: only from inside the page (an anchor or a bitmap data URL)."""
-    url = re.sub(r"[\s\x00-\x1f]", "", url).lower()
+    url = _plain(url)
     return url.startswith(("#", "data:image/png", "data:image/jpeg", "data:image/gif", "data:image/webp")) or not url
 
 
@@ -448,20 +506,155 @@ def _css_unescaped(css: str) -> str:
     return _CSS_ESCAPE.sub(plain, re.sub(r"/\*.*?(\*/|$)", "", css, flags=re.DOTALL))
 
 
-def _safe_css(css: str) -> bool:
+def _css_fetch(css: str) -> str | None:
+    """What in `css` would fetch something (a url() from outside the page, an import, ...), or None."""
     lowered = _css_unescaped(css).lower()
-    return not _CSS_FETCHES.search(lowered) and all(
-        _inline(u.strip(" '\"")) for u in re.findall(r"url\(([^)]*)\)", lowered))
+    fetch = _CSS_FETCHES.search(lowered)
+    if fetch:
+        return fetch.group(0)
+    urls = (u.strip(" '\"") for u in re.findall(r"url\(([^)]*)\)", lowered))
+    return next((u for u in urls if not _inline(u)), None)
+
+
+def findings(html: str) -> list[Finding]:
+    """What in `html` could run code or fetch anything (nothing, for a safe page)."""
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    return checker.found
+
+
+CHECK_HINT = "reports are static: no scripts, event handlers, frames, forms or external resources"
 
 
 def check_html(html: str, name: str) -> None:
     """Refuse HTML that could run code or fetch anything: reports open in trustees' browsers."""
-    checker = _Checker()
-    checker.feed(html)
-    checker.close()
-    if checker.found:
-        raise TemplateError(f"{name} produced unsafe HTML: {'; '.join(checker.found[:5])}",
-                            hint="reports are static: no scripts, event handlers, frames, forms or external resources")
+    found = findings(html)
+    if found:
+        raise TemplateError(f"{name} produced unsafe HTML: {'; '.join(map(str, found[:5]))}", hint=CHECK_HINT)
+
+
+# --- where a refusal comes from ---------------------------------------------------
+
+#: How many of the model's texts a refusal tries, each by rendering again without it.
+MAX_SUSPECTS = 8
+#: A render slower than this is not repeated once for each of them.
+BLAME_SECONDS = 3
+
+
+def _blame(found: list[Finding], env: Environment, name: str, model: object, root: Path | None) -> StssError:
+    """The refusal of `found`, named where its text comes from. A text of the model that
+    holds the culprit is the cause when the page renders without that finding once the
+    text is gone; it is then found in the records (a problem at its file and line).
+    Otherwise the template wrote it: its line in the template, if the culprit is there."""
+    first = found[0]
+    if first.culprit:
+        texts = sorted({s for s in _texts(model) if _holds(s, first.culprit)}, key=len)[:MAX_SUSPECTS]
+        started = time.monotonic()
+        if texts and not _still(first, env, name, _without(model, frozenset(texts)), root):
+            # One text at a time, unless rendering is slow (a big pack): then the shortest.
+            quick = time.monotonic() - started < BLAME_SECONDS
+            guilty = next((s for s in texts if quick and
+                           not _still(first, env, name, _without(model, frozenset({s})), root)), texts[0])
+            place = _in_records(root, guilty, first.culprit) if root is not None else None
+            if place is not None:
+                rel, line, column = place
+                problem = Problem(rel, line, column, message=f"the report cannot show this text: {first.what}",
+                                  hint=f"{name} puts it where a browser would fetch or run it (reports are static); "
+                                       "write it as plain words")
+                return RecordsInvalid([problem], f"refused: {name} would show record text that loads or runs "
+                                      "something; nothing was written", root=root)
+        where = _in_templates(env, name, root, first.culprit)
+        if where:
+            return TemplateError(f"{where}: refused: unsafe HTML: {first.what}", hint=CHECK_HINT)
+    return TemplateError(f"{name} produced unsafe HTML: {'; '.join(map(str, found[:5]))}", hint=CHECK_HINT)
+
+
+def _holds(text: str, culprit: str) -> bool:
+    """Whether `text` holds `culprit` as any reading of it may meet the check: as
+    written, or with its HTML entities or CSS escapes decoded."""
+    import html
+
+    return any(culprit in _plain(form) for form in (text, html.unescape(text), _css_unescaped(text)))
+
+
+def _still(finding: Finding, env: Environment, name: str, model: object, root: Path | None) -> bool:
+    """Whether the template, rendering `model`, still gives `finding` (a failure counts as yes)."""
+    try:
+        return any(f.what == finding.what and f.culprit == finding.culprit
+                   for f in findings(_render_with(env, name, model, root)))
+    except StssError:
+        return True
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every text in a report model."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _texts(getattr(value, f.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+
+
+def _without(value: Any, texts: frozenset[str]) -> Any:
+    """The model with each of `texts` emptied wherever it is."""
+    if isinstance(value, str):
+        return "" if value in texts else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _without(getattr(value, f.name), texts)
+                                             for f in dataclasses.fields(value) if f.init})
+    if isinstance(value, tuple | list):
+        return type(value)(_without(item, texts) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _without(item, texts) for key, item in value.items()}
+    return value
+
+
+def _in_records(root: Path, text: str, culprit: str) -> tuple[str, int, int] | None:
+    """(path, line, column) of the record that holds `text` (at the line of `culprit` in it)."""
+    from stss import locate, store
+
+    for rel in _record_files(root):
+        try:
+            source = store.read_text(root, rel)
+        except (OSError, UnicodeDecodeError, StssError):
+            continue
+        found = locate.find_text(source, text, culprit, front_matter=rel.endswith(".md")) \
+            if _holds(source, culprit) else None
+        if found is not None:
+            return (rel, *found)
+    return None
+
+
+def _record_files(root: Path) -> list[str]:
+    """Every YAML and markdown file of the records (not templates, git's or the cache's), sorted."""
+    out: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder).relative_to(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (here == Path() and d == "templates")]
+        out.extend((here / f).as_posix() for f in files if f.endswith((".yaml", ".md")) and not f.startswith("."))
+    return sorted(out)
+
+
+def _in_templates(env: Environment, name: str, root: Path | None, culprit: str) -> str | None:
+    """`templates/NAME:LINE` (or, for a built-in one, `NAME:LINE`) of the first template line holding `culprit`."""
+    own = root / "templates" if root is not None else None
+    for folder in template_dirs(root):
+        for path in sorted(folder.glob("*.j2"), key=lambda p: (p.name != name, p.name)):
+            try:
+                lines = path.read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(lines, start=1):
+                if _holds(line, culprit):
+                    return f"{'templates/' if folder == own else ''}{path.name}:{number}"
+    return None
 
 
 # --- PDF ------------------------------------------------------------------------
@@ -515,8 +708,8 @@ def to_pdf(html: str, timeout: float = 180) -> bytes:
         return pdf.read_bytes()
 
 
-def write(out: Path, data: str | bytes) -> None:
-    """Write a rendered report where --out says (outside the records is fine: it is output)."""
+def write(out: Path, data: str | bytes, root: Path | None = None) -> None:
+    """Write a rendered report where --out says: anywhere but over the records' own files."""
     from stss import store
 
-    store.write_output(out, data)
+    store.write_output(out, data, root)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from stss.requests import RequestFigures
+
 
 @dataclass(frozen=True)
 class ChangeEvent:
@@ -273,15 +275,6 @@ class InspectionChange:
 
 
 @dataclass(frozen=True)
-class Requests:
-    """Requests from schools (filled in once requests are recorded; None in a section means none are)."""
-
-    open: int
-    overdue: int
-    resolved: int  # resolved this term
-
-
-@dataclass(frozen=True)
 class Impact:
     objectives: tuple[Objective, ...]
     met: int
@@ -289,7 +282,7 @@ class Impact:
     stuck: int  # latest review red
     not_reviewed: int
     inspections: tuple[InspectionChange, ...]
-    requests: Requests | None
+    requests: RequestFigures | None  # None: the school has raised no request
 
 
 @dataclass(frozen=True)
@@ -354,6 +347,8 @@ class TrustImpact:
     better_since_joining: tuple[SchoolRef, ...]
     worse_since_joining: tuple[SchoolRef, ...]
     requests_resolved: int | None  # None: no requests recorded
+    #: Every school's requests together: raised, open, overdue and resolved this term, time to respond.
+    requests: RequestFigures | None = None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stss import calendar, standing
+from stss import requests as asked
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
 from stss.entitlements import level_on
@@ -107,7 +108,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         history=history,
         ratings={c: sum(s.rating.colour == c for s in sections) for c in ("red", "amber", "green")},
         risks=_risks(sections),
-        impact=_trust_impact(sections),
+        impact=_trust_impact(sections, _requests(ctx, set(ids))),
         commentary=commentary if commentary and commentary.strip() else None,
         events=events,
     )
@@ -260,7 +261,14 @@ def _impact(ctx: _Context, sid: str, engagements: Sequence[EngagementSummary]) -
     rated = [o.rating for o in objectives]
     return Impact(objectives, rated.count("met"), rated.count("green") + rated.count("amber"), rated.count("red"),
                   rated.count(None), standing.inspection_changes(ctx.records, ctx.records.schools[sid]),
-                  None)  # requests: none recorded in this record format yet
+                  _requests(ctx, {sid}))
+
+
+def _requests(ctx: _Context, schools: set[str]) -> asked.RequestFigures | None:
+    """The term's requests from `schools` as of the report's day; None when they have raised none at all."""
+    if not any(r.school in schools for r in ctx.records.requests.values()):
+        return None
+    return asked.figures(ctx.records, ctx.span.start, ctx.span.end, ctx.day, schools)
 
 
 def _risks(sections: Sequence[SchoolSection]) -> TrustRisks:
@@ -277,18 +285,17 @@ def _risks(sections: Sequence[SchoolSection]) -> TrustRisks:
         requests_overdue=sum(r.overdue for r in requests) if requests else None)
 
 
-def _trust_impact(sections: Sequence[SchoolSection]) -> TrustImpact:
+def _trust_impact(sections: Sequence[SchoolSection], requests: asked.RequestFigures | None) -> TrustImpact:
     def schools(since: str, way: str) -> tuple[SchoolRef, ...]:
         return tuple(SchoolRef(s.id, s.name) for s in sections
                      if any(c.since == since and c.direction == way for c in s.impact.inspections))
 
-    requests = [s.impact.requests for s in sections if s.impact.requests is not None]
     return TrustImpact(
         sum(s.impact.met for s in sections), sum(s.impact.moving for s in sections),
         sum(s.impact.stuck for s in sections), sum(s.impact.not_reviewed for s in sections),
         schools("support", "better"), schools("support", "worse"),
         schools("joining", "better"), schools("joining", "worse"),
-        sum(r.resolved for r in requests) if requests else None)
+        requests.resolved if requests else None, requests)
 
 
 def _support_changes(offer: Offer, decision: SupportDecision) -> tuple[SupportChangeItem, ...]:

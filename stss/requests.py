@@ -245,7 +245,7 @@ def check_move(records: Records, rid: str, move: Move, today: dt.date) -> None:
 def move(records: Records, rid: str, text: str, change: Move, today: dt.date) -> Change:
     """The request's file with `change` made in place, every other line as it was."""
     old = records.requests[rid]
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("request", rid))
     data = doc.data
 
     def put(key: str, value: object) -> None:

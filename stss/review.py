@@ -89,7 +89,7 @@ def visit_report(records: Records, path: str, today: dt.date) -> VisitReport:
 
 def share(text: str, path: str, today: dt.date) -> Change:
     """The visit with `review.shared` set to today (a new check: any earlier answer goes)."""
-    doc = yamledit.load(text, front_matter=True)
+    doc = yamledit.load(text, front_matter=True, path=path)
     yamledit.set_key(doc.data, "review", yamledit.block_map([("shared", today)]), VISIT_KEYS)
     return Change(path, yamledit.dump(doc))
 
@@ -111,7 +111,7 @@ def check_answer(visit: Visit, path: str, response: ReviewResponse, comment: str
 
 def answer(text: str, path: str, response: ReviewResponse, comment: str | None, today: dt.date) -> Change:
     """The visit with the school's answer recorded in its `review`, in place."""
-    doc = yamledit.load(text, front_matter=True)
+    doc = yamledit.load(text, front_matter=True, path=path)
     review = doc.data["review"]
     for key, value in (("response", response), ("responded", today),
                        ("comment", yamledit.text_value(comment) if comment else None)):

@@ -673,10 +673,28 @@ def cache_folder(root: Path) -> Path:
     return folder
 
 
-def write_output(out: Path, data: str | bytes | Callable[[Path], object]) -> Path:
+def outside_records(root: Path, out: Path) -> None:
+    """An output (`--out`) may go anywhere but over the records' own files: a record or
+    anything in a record folder, `templates/`, `.git/` or `.stss-cache/` (a usage error)."""
+    from stss.errors import UsageError
+
+    base, target = root.resolve(), out.resolve()
+    if not target.is_relative_to(base):
+        return
+    rel = target.relative_to(base).as_posix()
+    top = rel.split("/")[0]
+    if layout.is_record_path(rel) or top in ("templates", ".git", CACHE_DIR) or top in layout.FOLDERS:
+        raise UsageError(f"--out {out} is inside the records' own files; nothing was written",
+                         "write it somewhere else")
+
+
+def write_output(out: Path, data: str | bytes | Callable[[Path], object], root: Path | None = None) -> Path:
     """Write a file stss makes for people (a report, an export, a calendar, a schema) where
     they asked, atomically: as records are written, but outside the records it needs no lock.
-    `data` may be a function that fills a path (as sqlite3 does), called with the temporary file."""
+    `data` may be a function that fills a path (as sqlite3 does), called with the temporary file.
+    Given the records' `root`, never over a record, a template or git's or stss's own files."""
+    if root is not None:
+        outside_records(root, out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(out, data.encode("utf-8") if isinstance(data, str) else data)

@@ -28,7 +28,7 @@ CHANGE_KEYS = tuple(f.alias or name for name, f in SupportChange.model_fields.it
 
 def decide(school_id: str, text: str, year_id: str, level: str, rationale: str, decided: dt.date) -> Change:
     """The school file with `year_id`'s support decision set."""
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("school", school_id))
     if not isinstance(doc.data.get("support"), CommentedMap):
         yamledit.set_key(doc.data, "support", CommentedMap(), SCHOOL_KEYS)
     support = doc.data["support"]
@@ -48,7 +48,7 @@ def decide(school_id: str, text: str, year_id: str, level: str, rationale: str, 
 def change(school_id: str, text: str, year_id: str, level: str, rationale: str, decided: dt.date,
            from_: dt.date) -> Change:
     """The school file with a change to `level` from `from_` added to `year_id`'s decision."""
-    doc = yamledit.load(text)
+    doc = yamledit.load(text, path=record_path("school", school_id))
     support = doc.data.get("support")
     entry = support.get(year_id) if isinstance(support, CommentedMap) else None
     if not isinstance(entry, CommentedMap):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -161,6 +162,13 @@ def in_term(row: UsageRow, term: str) -> bool:
     if row.period.per == "year":
         return True
     return row.period.label == term or row.period.label.startswith(f"{term}-")
+
+
+def chosen(rows: Iterable[UsageRow], school: str | None = None, activity: str | None = None,
+           term: str | None = None) -> list[UsageRow]:
+    """The rows of one school, one activity or one term, as `stss usage` filters them."""
+    return [row for row in rows if school in (None, row.school) and activity in (None, row.activity)
+            and (term is None or in_term(row, term))]
 
 
 def totals(rows: list[UsageRow]) -> dict[str, int]:

@@ -246,7 +246,7 @@ def build(records: Records, log: Log, today: dt.date, planned: tuple[str, str] |
     assert year_id is not None
     taken = set(taken)
     if planned is not None:
-        doc = yamledit.load(planned[1], front_matter=True)
+        doc = yamledit.load(planned[1], front_matter=True, path=planned[0])
         path = planned[0]
         if old is not None and old.date != day:
             # Moved to another day: a new name, the same identity (its uid, which

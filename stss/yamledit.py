@@ -27,6 +27,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, PlainScalarString
 
@@ -82,23 +83,59 @@ def _yaml(indent: tuple[int, int, int]) -> YAML:
     yaml.width = 4096  # never re-wrap a long line; the merge keeps the author's wrapping
     yaml.indent(mapping=indent[0], sequence=indent[1], offset=indent[2])
     yaml.Representer = _Representer
+    yaml.Constructor = _Constructor
     return yaml
 
 
-def load(text: str, front_matter: bool = False) -> Document:
-    """Open YAML text (or, with `front_matter`, a markdown file's front matter)."""
+def load(text: str, front_matter: bool = False, path: str = "") -> Document:
+    """Open YAML text (or, with `front_matter`, a markdown file's front matter).
+    `path` (relative to the records root) names the file in a refusal."""
     head, yaml_text, fence, body = "", text, "", ""
     if front_matter:
-        head, yaml_text, fence, body = split(text)
+        head, yaml_text, fence, body = split(text, path)
+    first_line = 2 if front_matter else 1
     unix = yaml_text.replace("\r\n", "\n")
     try:
         data = _yaml(INDENTS[0]).load(unix) if unix.strip() else CommentedMap()
     except Exception as exc:
-        raise StoreError(f"cannot edit: the YAML does not parse ({exc})") from None
+        from ruamel.yaml.error import MarkedYAMLError
+
+        mark = (exc.problem_mark or exc.context_mark) if isinstance(exc, MarkedYAMLError) else None
+        problem = (exc.problem or exc.context) if isinstance(exc, MarkedYAMLError) else None
+        line, column = (mark.line, mark.column + 1) if mark else (0, 1)
+        lines = unix.split("\n")
+        if line >= len(lines) - 1 and not lines[-1]:  # at the end of the input: the end of its last line
+            line, column = max(0, len(lines) - 2), len(lines[-2] if len(lines) > 1 else "") + 1
+        line += first_line
+        hint = ("the editor reads no tab there: write a space instead" if "'\\t'" in str(problem)
+                else "fix it by hand, then run the command again")
+        raise _refused(path, line, column, f"the YAML does not parse: {problem or exc}", hint) from None
     if not isinstance(data, CommentedMap):
-        raise StoreError("cannot edit: the YAML is not a mapping of keys to values")
+        raise _refused(path, first_line, 1, "the YAML is not a mapping of keys to values")
     indent, base = _guess_indent(data, unix)
     return Document(yaml_text, data, indent, base, head, fence, body)
+
+
+def _refused(path: str, line: int, column: int, why: str, hint: str | None = None) -> StoreError:
+    """Why a file cannot be edited in place, at its line as a problem is (`path:line:column:`)."""
+    where = f"{path}:{line}:{column}: " if path else ""
+    return StoreError(f"{where}cannot edit: {' '.join(why.split())}; nothing was written", hint)
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip loading that reads a date that does not exist (`2026-02-30`) as the
+    text it is, as validation does (`parsing.lenient_timestamp`): a text value that
+    looks like a date must not stop a file that validates from being edited."""
+
+
+def _lenient_timestamp(constructor: Any, node: Any, values: Any = None) -> Any:
+    try:
+        return RoundTripConstructor.construct_yaml_timestamp(constructor, node, values)
+    except (ValueError, OverflowError):
+        return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
 
 
 def _guess_indent(data: CommentedMap, text: str) -> tuple[tuple[int, int, int], str]:
@@ -117,15 +154,15 @@ def _guess_indent(data: CommentedMap, text: str) -> tuple[tuple[int, int, int], 
     return best[1], best[2]
 
 
-def split(text: str) -> tuple[str, str, str, str]:
+def split(text: str, path: str = "") -> tuple[str, str, str, str]:
     """A front-matter file as (opening fence, YAML, closing fence, body), exactly as written."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].lstrip("\ufeff").rstrip() != FRONT_MATTER:
-        raise StoreError("cannot edit: the file does not start with '---' and YAML front matter")
+        raise _refused(path, 1, 1, "the file does not start with '---' and YAML front matter")
     for index in range(1, len(lines)):
         if lines[index].rstrip() == FRONT_MATTER:
             return lines[0], "".join(lines[1:index]), lines[index], "".join(lines[index + 1:])
-    raise StoreError("cannot edit: the front matter has no closing '---' line")
+    raise _refused(path, 1, 1, "the front matter opened here has no closing '---' line")
 
 
 def render(data: Mapping[str, Any], indent: tuple[int, int, int] = INDENTS[0]) -> str:
@@ -145,11 +182,11 @@ def dump(doc: Document) -> str:
 
 
 def _same(a: str, b: str) -> bool:
-    safe = YAML(typ="safe")
-    try:
-        return bool(safe.load(a) == safe.load(b))
-    except Exception:
-        return False
+    """Whether two texts mean the same data, as validation reads them."""
+    from stss.parsing import load_yaml
+
+    (left, wrong), (right, also_wrong) = load_yaml("", a), load_yaml("", b)
+    return not wrong and not also_wrong and bool(left == right)
 
 
 def _newline_of(text: str) -> str:

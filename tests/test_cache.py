@@ -28,8 +28,7 @@ from typing import Any
 import pytest
 
 from stss import store
-from tests.conftest import REPO, write_records
-from tests.test_validate import VISIT
+from tests.helpers import MINI_VISIT, REPO, git, write_records
 
 SCHOOL = "schools/hill-top.yaml"
 VISIT_PATH = "visits/2026-27/2026-10-06-hill-top-education-review.md"
@@ -88,7 +87,7 @@ def sql(root: Path, *statements: str, args: tuple[Any, ...] = ()) -> None:
 
 @pytest.fixture
 def trust(mini: Path) -> Path:
-    write_records(mini, {VISIT_PATH: VISIT})
+    write_records(mini, {VISIT_PATH: MINI_VISIT})
     age(mini)
     return mini
 
@@ -294,12 +293,11 @@ def test_a_cache_copied_with_the_records_cannot_hide_problems(trust: Path, tmp_p
 
 def test_a_committed_cache_cannot_hide_problems(trust: Path, tmp_path: Path) -> None:
     _forge_clean_cache(trust)
-    git = ["git", "-c", "user.name=Mallory", "-c", "user.email=m@example.com"]
-    subprocess.run([*git, "init", "-q", str(trust)], check=True)
-    subprocess.run([*git, "-C", str(trust), "add", "-f", "."], check=True)
-    subprocess.run([*git, "-C", str(trust), "commit", "-qm", "records (and a cache)"], check=True)
+    git(trust, "init", "-q")
+    git(trust, "add", "-f", ".")
+    git(trust, "commit", "-qm", "records (and a cache)", author="Mallory")
     clone = tmp_path / "clone"
-    subprocess.run([*git, "clone", "-q", str(trust), str(clone)], check=True)
+    git(tmp_path, "clone", "-q", str(trust), str(clone))
     assert (clone / store.CACHE_DIR / store.CACHE_FILE).is_file()
     age(clone)
     code, rows, _ = validate(clone)

@@ -7,29 +7,16 @@ import sys
 from typing import Any
 
 import pytest
-import typer
 
-from stss.cli.main import app
-from tests.conftest import REPO
+from tests.helpers import REPO, cli_commands
 
 #: Commands that do not work on an existing records folder.
 NO_RECORDS = {"init", "schema"}
 
 
-def commands() -> dict[str, Any]:
-    group: Any = typer.main.get_command(app)
-    out: dict[str, Any] = {}
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):  # a group such as `import`
-            out.update({f"{name} {sub}": c for sub, c in command.commands.items()})
-        else:
-            out[name] = command
-    return out
-
-
-@pytest.mark.parametrize("name", sorted(commands()))
+@pytest.mark.parametrize("name", sorted(cli_commands()))
 def test_every_command_has_help_and_takes_records(name: str) -> None:
-    command = commands()[name]
+    command = cli_commands()[name]
     assert (command.help or "").strip(), f"{name} has no help text"
     options = {opt for param in command.params for opt in getattr(param, "opts", [])}
     if name not in NO_RECORDS:
@@ -38,7 +25,7 @@ def test_every_command_has_help_and_takes_records(name: str) -> None:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
-    missing = [name for name in commands() if f"stss {name}" not in readme]
+    missing = [name for name in cli_commands() if f"stss {name}" not in readme]
     assert not missing, missing
 
 

@@ -8,21 +8,16 @@ command changed is read from `git diff`, as a reviewer would."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import write_records
+from tests.helpers import MINI_VISIT, changed_lines, git, make_repo, write_records
 
 VISIT = "visits/2026-27/2026-10-06-hill-top-education-review.md"
-VISIT_TEXT = """\
----
-school: hill-top
-activity: education-review
-date: 2026-10-06
-status: completed
+#: The mini trust's visit, with three open actions agreed at it (one block style, commented).
+VISIT_TEXT = MINI_VISIT.replace("staff: [alex-morgan]\n", """\
 staff: [alex-morgan]
 actions:
   # agreed with the head at the feedback meeting
@@ -31,10 +26,7 @@ actions:
   - text: Book the Year 1 phonics screening check practice
     owner: ks1-lead
     status: open      # the date moves with the screening
----
-## Summary
-Phonics is taught well.
-"""
+""").replace("Good.", "Phonics is taught well.")
 LATER = "visits/2026-27/2026-12-01-hill-top-partnership-visit.md"
 LATER_TEXT = """\
 ---
@@ -48,36 +40,20 @@ actions:
 """
 
 
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def repo(mini: Path) -> Path:
-    write_records(mini, {VISIT: VISIT_TEXT, LATER: LATER_TEXT})
-    git(mini, "init", "--quiet")
-    git(mini, "config", "user.name", "Test Author")
-    git(mini, "config", "user.email", "author@example.org")
-    git(mini, "config", "commit.gpgsign", "false")
-    git(mini, "add", "--all")
-    git(mini, "commit", "--quiet", "-m", "Records")
-    return mini
+    return make_repo(write_records(mini, {VISIT: VISIT_TEXT, LATER: LATER_TEXT}))
 
 
 def close(stss: Any, root: Path, *args: str) -> Any:
     return stss("close-action", "--records", root, "--today", "2026-12-10", "--school", "hill-top", *args)
 
 
-def changed_lines(root: Path) -> list[str]:
-    return [line for line in git(root, "diff").splitlines()
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-
-
 def test_closing_an_action_changes_only_its_line(stss: Any, repo: Path) -> None:
     result = close(stss, repo, "--match", "PHONICS plan", "--date", "2026-11-18")
     assert result.exit_code == 0, result.output
     assert f'Closed "Share the revised phonics plan with governors" (done 2026-11-18): {VISIT}' in result.stdout
-    assert changed_lines(repo) == [
+    assert changed_lines(git(repo, "diff")) == [
         "-  - {text: Share the revised phonics plan with governors, owner: headteacher, due: 2026-11-20, status: open}",
         "+  - {text: Share the revised phonics plan with governors, owner: headteacher, due: 2026-11-20, status: done,"
         " done: 2026-11-18}",
@@ -88,7 +64,7 @@ def test_closing_an_action_changes_only_its_line(stss: Any, repo: Path) -> None:
 def test_a_block_style_action_keeps_its_comment(stss: Any, repo: Path) -> None:
     result = close(stss, repo, "--match", "screening check")
     assert result.exit_code == 0, result.output
-    assert changed_lines(repo) == [
+    assert changed_lines(git(repo, "diff")) == [
         "-    status: open      # the date moves with the screening",
         "+    status: done      # the date moves with the screening",
         "+    done: 2026-12-10",

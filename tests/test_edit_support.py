@@ -3,14 +3,12 @@ so that its comments and layout survive (checked with `git diff`)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import write_records
-from tests.helpers import changed_lines, git, make_repo, snapshot
+from tests.helpers import changed_lines, git, git_run, make_repo, snapshot, write_records
 
 SCHOOL = "schools/hill-top.yaml"
 SCHOOL_TEXT = """\
@@ -122,4 +120,4 @@ def test_commit_makes_one_commit_of_the_school_file(stss: Any, repo: Path) -> No
     assert git(repo, "log", "--format=%s").splitlines() == [
         "Decide 2026-27 support for Hill Top Primary: core", "Records"]
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [SCHOOL]
-    assert subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=repo, check=False).returncode == 0
+    assert git_run(repo, "diff", "--quiet", "HEAD").returncode == 0

@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import write_records
-from tests.test_report import check_golden
+from tests.helpers import TODAY, check_golden, write_records
 
-TODAY = "2026-11-23"
 COMPLETED = "riverside-ks3-support-2025-26"
 
 

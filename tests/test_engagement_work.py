@@ -12,10 +12,9 @@ from stss import calendar
 from stss.engagements import burn
 from stss.loader import load
 from stss.planning import plan, render
-from tests.conftest import write_records
+from tests.helpers import YEAR, write_records
 
 D = dt.date
-YEAR = "2026-27"
 
 OFFER = """\
 activities:

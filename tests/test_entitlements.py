@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from stss.entitlements import owed
 from stss.models import Offer, Records, School, Trust, Visit
 from stss.usage import usage
+from tests import helpers
+from tests.helpers import offer
 
 D = dt.date
 
@@ -27,21 +30,8 @@ TRUST = Trust.model_validate({
     "name": "T",
     "years": {f"{y}-{(y + 1) % 100:02d}": year(y) for y in range(2024, 2031)},
 })
-
-
-def offer(*lines: dict[str, Any], extra_levels: dict[str, Any] | None = None) -> Offer:
-    acts = {a: {"name": a, "days": 1} for a in ("review", "visit", "sg", "cd", "mentor", "gov", "ceo")}
-    return Offer.model_validate({
-        "activities": acts,
-        "levels": {"core": {"name": "Core", "entitlements": list(lines)}, **(extra_levels or {})},
-    })
-
-
-def school(**kw: Any) -> School:
-    base: dict[str, Any] = {"name": "S", "phase": "primary", "membership": "academy", "joined": D(2018, 9, 1),
-                            "support": {f"{y}-{(y + 1) % 100:02d}": {"level": "core"} for y in range(2024, 2031)}}
-    base.update(kw)
-    return School.model_validate(base)
+#: The schools here are on the core level in every year of TRUST.
+school = functools.partial(helpers.school, core_years=tuple(TRUST.years))
 
 
 def counts(records: Records, year_id: str = "2026-27") -> dict[tuple[str, str], int]:

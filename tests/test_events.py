@@ -12,37 +12,10 @@ from stss import staffing
 from stss.loader import load
 from stss.planning import plan
 from stss.usage import usage
-from tests.conftest import write_records
-from tests.test_validate import problems
+from tests.helpers import EVENT_OFFER, EVENT_SCHOOLS, YEAR, problems, write_records
 
 D = dt.date
-YEAR = "2026-27"
 
-OFFER = """\
-activities:
-  education-review: {name: Education review, days: 1, roles: [school-improvement-lead]}
-  network-meeting: {name: Network meeting, days: 0.5, roles: [director], event: true}
-  governor-training: {name: Governor training, days: 1, roles: [director]}
-levels:
-  core:
-    name: Core offer
-    entitlements:
-      - {activity: education-review, count: 1, per: year}
-      - {activity: network-meeting, count: 1, per: term}
-      - {activity: governor-training, count: 2, per: year}
-"""
-
-
-def school(name: str) -> str:
-    return (f"name: {name}\nphase: primary\nmembership: academy\njoined: 2019-09-01\n"
-            "support:\n  2026-27: {level: core, decided: 2026-07-01}\n")
-
-
-SCHOOLS = {
-    "schools/hill-top.yaml": school("Hill Top"),
-    "schools/vale.yaml": school("Vale"),
-    "schools/brook.yaml": school("Brook"),
-}
 DIRECTOR = "name: Dana Director\nroles: [director]\ncapacity_days: {days}\n"
 
 
@@ -53,7 +26,7 @@ def event(activity: str = "governor-training", day: str = "2026-10-08", status: 
 
 
 def root_with(mini: Path, files: dict[str, str], capacity: float = 40) -> Path:
-    return write_records(mini, {"offer.yaml": OFFER, **SCHOOLS,
+    return write_records(mini, {"offer.yaml": EVENT_OFFER, **EVENT_SCHOOLS,
                                 "people/dana.yaml": DIRECTOR.format(days=capacity), **files})
 
 
@@ -180,7 +153,7 @@ def test_events_are_exported_with_their_schools(stss: Any, mini: Path) -> None:
 
 
 def test_hostile_text_in_an_event_is_never_markup_in_the_report(stss: Any, mini: Path, tmp_path: Path) -> None:
-    hostile = OFFER.replace("Governor training", '"<script>alert(1)</script> training"')
+    hostile = EVENT_OFFER.replace("Governor training", '"<script>alert(1)</script> training"')
     root = root_with(mini, {"offer.yaml": hostile, f"events/{YEAR}/2026-10-08-governor-training.md":
                             event().replace("Notes of the session.", "<img src=x onerror=alert(1)>")})
     out = tmp_path / "pack.html"

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from stss import export, loader
-
-TODAY = "2026-11-23"
+from tests.helpers import TODAY
 
 
 def test_sqlite_export_agrees_with_stss_usage(example: Path, tmp_path: Path, stss: Any) -> None:

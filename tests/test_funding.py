@@ -13,7 +13,7 @@ import pytest
 
 from stss import funding, loader
 from stss.calendar import financial_year
-from tests.conftest import write_records
+from tests.helpers import write_records
 
 #: Two grants either side of the financial year's end, and visits either side of it too.
 GRANTS = """\

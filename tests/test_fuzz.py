@@ -53,9 +53,15 @@ from stss.models import (
     Trust,
     Visit,
 )
-from tests.conftest import MINI_OFFER, MINI_PERSON, MINI_SCHOOL, MINI_TRUST, write_records
-from tests.helpers import time_limit
-from tests.test_validate import VISIT as VALID_VISIT
+from tests.helpers import (
+    MINI_OFFER,
+    MINI_PERSON,
+    MINI_SCHOOL,
+    MINI_TRUST,
+    MINI_VISIT,
+    time_limit,
+    write_records,
+)
 
 ENGAGEMENT = """\
 school: hill-top
@@ -71,8 +77,8 @@ objectives:
 status: active
 """
 
-#: test_validate's visit, with every optional key filled in.
-VISIT = VALID_VISIT.replace("staff: [alex-morgan]\n", """\
+#: The mini trust's visit, with every optional key filled in.
+VISIT = MINI_VISIT.replace("staff: [alex-morgan]\n", """\
 staff: [alex-morgan]
 engagement: reading-support
 focus: [reading, send]

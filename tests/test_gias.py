@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stss import gias, importing, loader
-from tests.conftest import write_records
-
-SAMPLE = Path(__file__).parent / "data" / "gias-extract-sample.csv"
-HEADER = next(csv.reader(io.StringIO(SAMPLE.read_text("utf-8").splitlines()[0])))
+from tests.helpers import GIAS_HEADER, GIAS_SAMPLE, gias_csv, gias_row, git, snapshot, write_records
 
 HILL_TOP = """\
 urn: 140001
@@ -43,54 +37,31 @@ headteacher: {name: Chloé Côté, started: 2024-09-01}
 """
 
 
-def row(urn: int | str, name: str, **values: str) -> dict[str, str]:
-    base = {
-        "URN": str(urn), "EstablishmentName": name, "EstablishmentStatus (name)": "Open",
-        "PhaseOfEducation (name)": "Primary", "TypeOfEstablishment (name)": "Academy converter",
-        "ReligiousCharacter (name)": "Does not apply", "Trusts (name)": "MINI TRUST",
-        "LA (name)": "Worcestershire", "HeadFirstName": "", "HeadLastName": "", "OpenDate": "",
-        "LA (code)": "885", "EstablishmentNumber": "2001",
-    }
-    return base | values
-
-
 ROWS = [
     # An existing school: its name and headteacher have changed in GIAS.
-    row(140001, "Hill Top Primary School", HeadFirstName="Jo", HeadLastName="O'Brien"),
+    gias_row(140001, "Hill Top Primary School", HeadFirstName="Jo", HeadLastName="O'Brien"),
     # Another trust's school, already in the records; the head's name differs only in accents.
-    row(140002, "Valley Infant School", **{"Trusts (name)": "OTHER TRUST", "HeadFirstName": "Chloe",
-                                           "HeadLastName": "Cote", "LA (name)": "Not applicable"}),
+    gias_row(140002, "Valley Infant School", **{"Trusts (name)": "OTHER TRUST", "HeadFirstName": "Chloe",
+                                                "HeadLastName": "Cote", "LA (name)": "Not applicable"}),
     # New schools of the trust: an apostrophe, a church school, an opening date.
-    row(150001, "St Anne's CE Primary School", **{"ReligiousCharacter (name)": "Church of England",
-                                                  "OpenDate": "01-09-2019", "HeadFirstName": "Sam",
-                                                  "HeadLastName": "D'Souza"}),
+    gias_row(150001, "St Anne's CE Primary School", **{"ReligiousCharacter (name)": "Church of England",
+                                                       "OpenDate": "01-09-2019", "HeadFirstName": "Sam",
+                                                       "HeadLastName": "D'Souza"}),
     # Accented, and the file is ISO-8859-1.
-    row(150002, "École Sainte-Thérèse", HeadFirstName="Zoë", HeadLastName="Brontë"),
+    gias_row(150002, "École Sainte-Thérèse", HeadFirstName="Zoë", HeadLastName="Brontë"),
     # Placeholders everywhere; a special school with phase "Not applicable".
-    row(150003, "Oak Tree School", **{"PhaseOfEducation (name)": "Not applicable",
-                                      "TypeOfEstablishment (name)": "Academy special converter",
-                                      "ReligiousCharacter (name)": "None", "LA (name)": "Not applicable"}),
+    gias_row(150003, "Oak Tree School", **{"PhaseOfEducation (name)": "Not applicable",
+                                           "TypeOfEstablishment (name)": "Academy special converter",
+                                           "ReligiousCharacter (name)": "None", "LA (name)": "Not applicable"}),
     # Closed: reported, never created.
-    row(150004, "Old Mill Primary School", **{"EstablishmentStatus (name)": "Closed"}),
+    gias_row(150004, "Old Mill Primary School", **{"EstablishmentStatus (name)": "Closed"}),
     # Another trust's school: left out.
-    row(160001, "Elsewhere Academy", **{"Trusts (name)": "OTHER TRUST"}),
+    gias_row(160001, "Elsewhere Academy", **{"Trusts (name)": "OTHER TRUST"}),
     # A pupil referral unit asked for by URN.
-    row(160002, "Riverside Pupil Referral Unit", **{"PhaseOfEducation (name)": "Not applicable",
-                                                    "TypeOfEstablishment (name)": "Pupil referral unit",
-                                                    "Trusts (name)": ""}),
+    gias_row(160002, "Riverside Pupil Referral Unit", **{"PhaseOfEducation (name)": "Not applicable",
+                                                         "TypeOfEstablishment (name)": "Pupil referral unit",
+                                                         "Trusts (name)": ""}),
 ]
-
-
-def gias_csv(rows: list[dict[str, str]], encoding: str = "iso-8859-1", extra: list[list[str]] = ()) -> bytes:
-    """An export with the real GIAS header line; unknown columns left empty."""
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for values in rows:
-        writer.writerow([values.get(col, "") for col in HEADER])
-    for values in extra:
-        writer.writerow(values)
-    return out.getvalue().encode(encoding)
 
 
 @pytest.fixture
@@ -99,14 +70,10 @@ def trust(mini: Path) -> Path:
     return mini
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "schools").iterdir())}
-
-
 def test_import_creates_and_updates_and_a_second_run_changes_nothing(trust: Path, tmp_path: Path,
                                                                      stss: Any) -> None:
     export = tmp_path / "edubase.csv"
-    ragged = [*[row(150005, "Ragged Lane Primary").get(col, "") for col in HEADER], "an extra value"]
+    ragged = [*[gias_row(150005, "Ragged Lane Primary").get(col, "") for col in GIAS_HEADER], "an extra value"]
     export.write_bytes(gias_csv(ROWS, extra=[ragged]))
     result = stss("import", "gias", export, "--trust", "mini trust", "--urn", "160002", "--records", trust,
                   "--today", "2026-11-23")
@@ -135,22 +102,22 @@ def test_import_creates_and_updates_and_a_second_run_changes_nothing(trust: Path
     assert (trust / "schools/ragged-lane-primary.yaml").exists()
     assert loader.load(trust).ok
 
-    before = snapshot(trust)
+    before = snapshot(trust / "schools")
     again = stss("import", "gias", export, "--trust", "MINI trust", "--urn", "160002", "--records", trust,
                  "--today", "2027-01-10")
     assert again.exit_code == 0, again.output
     assert "7 unchanged, 1 closed; 1 row(s) of other schools left out." in again.stdout
-    assert snapshot(trust) == before
+    assert snapshot(trust / "schools") == before
 
 
 def test_a_dry_run_writes_nothing(trust: Path, tmp_path: Path, stss: Any) -> None:
     export = tmp_path / "edubase.csv"
     export.write_bytes(gias_csv(ROWS, encoding="utf-8-sig"))
-    before = snapshot(trust)
+    before = snapshot(trust / "schools")
     result = stss("import", "gias", export, "--dry-run", "--records", trust)
     assert result.exit_code == 0, result.output
     assert "dry run: nothing written" in result.stdout and "3 created, 1 updated, 1 unchanged, 1 closed" in result.stdout
-    assert snapshot(trust) == before
+    assert snapshot(trust / "schools") == before
 
 
 def test_trust_is_matched_without_regard_to_case(trust: Path, tmp_path: Path, stss: Any) -> None:
@@ -167,36 +134,32 @@ def test_trust_is_matched_without_regard_to_case(trust: Path, tmp_path: Path, st
 
 
 def test_commit_commits_exactly_the_written_files(trust: Path, tmp_path: Path, stss: Any) -> None:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-c", "user.name=Importer", "-c", "user.email=i@example.org", *args],
-                              cwd=trust, capture_output=True, text=True, check=True).stdout
-
-    git("init", "--quiet")
-    git("add", "-A")
-    git("commit", "--quiet", "-m", "records")
+    git(trust, "init", "--quiet")
+    git(trust, "add", "-A")
+    git(trust, "commit", "--quiet", "-m", "records")
     (trust / "people/alex-morgan.yaml").write_text("name: Alex Morgan\nroles: []\ncapacity_days: 30\n")
-    git("add", "people/alex-morgan.yaml")  # someone else's staged work stays staged
+    git(trust, "add", "people/alex-morgan.yaml")  # someone else's staged work stays staged
     export = tmp_path / "edubase.csv"
     export.write_bytes(gias_csv(ROWS[:3]))
     result = stss("import", "gias", export, "--commit", "--records", trust, "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     assert "Committed 2 file(s)" in result.stdout
-    assert git("show", "--name-only", "--format=%s", "HEAD").split("\n")[2:4] == [
+    assert git(trust, "show", "--name-only", "--format=%s", "HEAD").split("\n")[2:4] == [
         "schools/hill-top.yaml", "schools/st-annes-ce-primary-school.yaml"]
-    assert git("status", "--porcelain", "--untracked-files=no") == "M  people/alex-morgan.yaml\n"
+    assert git(trust, "status", "--porcelain", "--untracked-files=no") == "M  people/alex-morgan.yaml\n"
 
 
 def test_commit_outside_a_repository_writes_nothing(trust: Path, tmp_path: Path, stss: Any) -> None:
     export = tmp_path / "edubase.csv"
     export.write_bytes(gias_csv(ROWS))
-    before = snapshot(trust)
+    before = snapshot(trust / "schools")
     result = stss("import", "gias", export, "--commit", "--records", trust)
     assert result.exit_code == 1 and "not in a git repository" in result.stderr
-    assert snapshot(trust) == before
+    assert snapshot(trust / "schools") == before
 
 
 def test_the_real_gias_sample_is_ragged_and_says_so(trust: Path, stss: Any) -> None:
-    result = stss("import", "gias", SAMPLE, "--urn", "106653", "--records", trust, "--today", "2026-11-23")
+    result = stss("import", "gias", GIAS_SAMPLE, "--urn", "106653", "--records", trust, "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     assert "gias-extract-sample.csv:2:134: warning: row 2 has 134 values for 133 columns" in result.stderr
     assert "1 created" in result.stdout
@@ -206,7 +169,7 @@ def test_the_real_gias_sample_is_ragged_and_says_so(trust: Path, stss: Any) -> N
 
 
 def test_a_shifted_row_is_refused_by_row_number(trust: Path, tmp_path: Path, stss: Any) -> None:
-    shifted = [row(150009, "Shifted Primary").get(col, "") for col in HEADER]
+    shifted = [gias_row(150009, "Shifted Primary").get(col, "") for col in GIAS_HEADER]
     shifted.insert(3, "Somewhere")  # an unquoted comma in the LA name, say
     export = tmp_path / "edubase.csv"
     export.write_bytes(gias_csv(ROWS[:1], extra=[shifted]))
@@ -225,7 +188,7 @@ def test_a_missing_required_column_is_a_clear_error(trust: Path, tmp_path: Path,
     assert result.exit_code == 1
     assert "has no column 'EstablishmentStatus (name)', 'PhaseOfEducation (name)'" in result.stderr
     assert "is this a GIAS establishment export?" in result.stderr
-    renamed = SAMPLE.read_text("utf-8").replace('"PhaseOfEducation (name)"', '"Phase Of Education (name)"')
+    renamed = GIAS_SAMPLE.read_text("utf-8").replace('"PhaseOfEducation (name)"', '"Phase Of Education (name)"')
     export.write_text(renamed)
     result = stss("import", "gias", export, "--records", trust)
     assert "did you mean 'Phase Of Education (name)'?" in result.stderr
@@ -233,7 +196,7 @@ def test_a_missing_required_column_is_a_clear_error(trust: Path, tmp_path: Path,
 
 def test_a_school_recorded_without_its_urn_is_not_created_twice(trust: Path) -> None:
     (trust / "schools/valley.yaml").write_text(VALLEY.replace("urn: 140002\n", ""))
-    rows = gias.read(gias_csv([row(140002, "Valley Infant School")]), "x.csv").rows
+    rows = gias.read(gias_csv([gias_row(140002, "Valley Infant School")]), "x.csv").rows
     found = importing.plan(loader.load(trust).records, rows, lambda rel: (trust / rel).read_text(),
                            today=dt.date(2026, 1, 1))
     assert [(o.action, o.school) for o in found.outcomes] == [("skipped", "valley")]
@@ -265,13 +228,13 @@ def test_a_byte_windows_1252_does_not_define_stops_the_import(trust: Path, tmp_p
     line, column = data.count(b"\n", 0, at) + 1, at - data.rfind(b"\n", 0, at)
     data = data[:at] + b"\x9d" + data[at:]
     export.write_bytes(data)
-    before = snapshot(trust)
+    before = snapshot(trust / "schools")
     result = stss("import", "gias", export, "--trust", "mini trust", "--records", trust, "--today", "2026-11-23")
     assert result.exit_code == 1
     assert f"edubase.csv:{line}:{column}: byte 0x9D is not Windows-1252 text; nothing was imported" in result.stderr
     assert line > 1 and column > 1
     assert "--encoding" in result.stderr
-    assert snapshot(trust) == before
+    assert snapshot(trust / "schools") == before
     forced = stss("import", "gias", export, "--trust", "mini trust", "--records", trust, "--today", "2026-11-23",
                   "--encoding", "iso-8859-1", "--dry-run")
     assert forced.exit_code == 0, forced.output

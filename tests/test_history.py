@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,7 @@ import pytest
 from stss import history, layout
 from stss.errors import GitError
 from stss.history import Meta
-from tests.conftest import MINI_OFFER, MINI_PERSON, MINI_TRUST, write_records
-from tests.helpers import commit, git
+from tests.helpers import MINI_OFFER, MINI_PERSON, MINI_TRUST, commit, git, write_records
 
 SCHOOL = """\
 urn: 140001
@@ -156,7 +154,7 @@ def test_uncommitted_changes_are_noted(repo: Path, stss: Any) -> None:
 
 def test_shallow_clone_says_what_history_is_missing(repo: Path, tmp_path: Path, stss: Any) -> None:
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{repo.parent}", str(clone)], check=True)
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{repo.parent}", str(clone))
     result = stss("history", "--records", clone / "records", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)

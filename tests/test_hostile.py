@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import GIAS_SAMPLE, snapshot
+
 SCHOOL = "schools/brookfield-primary.yaml"
 PERSON = "people/daniel-okafor.yaml"
 ENGAGEMENT = "engagements/ashcombe-partnership.yaml"
@@ -242,14 +244,8 @@ def test_a_dot_file_among_records_is_reported(stss: Any, example: Path) -> None:
 # --- a writing command refused by a broken record names that record's file and line -------------
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".stss-cache" not in p.parts}
-
-
 LOG = ("log-visit", "--school", "ashcombe-primary", "--activity", "partnership-visit", "--date", "2026-11-20",
        "--today", "2026-11-23", "--notes", "/dev/null")
-GIAS = Path(__file__).parent / "data/gias-extract-sample.csv"
 PLANNED = "visits/2026-27/2026-11-11-ashcombe-primary-partnership-visit.md"
 
 
@@ -264,7 +260,7 @@ PLANNED = "visits/2026-27/2026-11-11-ashcombe-primary-partnership-visit.md"
     (PLANNED, "status: planned", "status: planed", LOG, ":5:9: error: status"),
     (SCHOOL, "phase: primary", "phase: primry", ("plan", "--year", "2026-27", "--today", "2026-09-01"),
      ":3:8: error: phase"),
-    (SCHOOL, "phase: primary", "phase: primry", ("import", "gias", str(GIAS), "--today", "2026-11-23"),
+    (SCHOOL, "phase: primary", "phase: primry", ("import", "gias", str(GIAS_SAMPLE), "--today", "2026-11-23"),
      ":3:8: error: phase"),
 ], ids=["edit-support-broken-school", "log-visit-broken-school", "log-visit-broken-staff",
         "log-visit-broken-engagement", "log-visit-broken-planned-visit", "plan-broken-school",
@@ -273,12 +269,12 @@ def test_a_refusal_caused_by_a_record_names_its_file_and_line(stss: Any, example
                                                               new: str, args: tuple[str, ...], where: str) -> None:
     path = example / rel
     path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
-    before = _files(example)
+    before = snapshot(example)
     result: Any = stss(*args, "--records", example)
     assert result.exit_code == 1, result.output
     assert f"{rel}{where}" in result.stderr, result.stderr
     assert "unknown" not in result.stderr
-    assert _files(example) == before
+    assert snapshot(example) == before
 
 
 @pytest.mark.parametrize("ending", ["\n2026-02-30", "\n2026-02-30\n", "\nroles: [a"])

@@ -16,9 +16,9 @@ import pytest
 import typer
 
 from stss.cli.main import app
+from tests.helpers import GIAS_SAMPLE, TODAY, snapshot
 
-TODAY = "2026-11-23"
-GIAS = str(Path(__file__).parent / "data/gias-extract-sample.csv")
+GIAS = str(GIAS_SAMPLE)
 LOG = ("log-visit", "--school", "ashcombe-primary", "--activity", "partnership-visit", "--date", "2026-11-20",
        "--today", TODAY, "--notes", "/dev/null")
 
@@ -60,22 +60,17 @@ CASES: list[tuple[str, tuple[str, ...], str]] = [
 ]
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".stss-cache" not in p.parts}
-
-
 @pytest.mark.parametrize(("name", "args", "option"), CASES, ids=[c[0] for c in CASES])
 def test_a_hostile_option_is_a_usage_error(stss: Any, example: Path, monkeypatch: pytest.MonkeyPatch,
                                            name: str, args: tuple[str, ...], option: str) -> None:
     monkeypatch.chdir(example.parent)
-    before = _tree(example.parent)
+    before = snapshot(example.parent)
     command = args if args[0] == "init" else (*args, "--records", str(example))
     result: Any = stss(*command)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert option in result.output
-    assert _tree(example.parent) == before
+    assert snapshot(example.parent) == before
 
 
 def test_free_text_may_run_over_lines(stss: Any, example: Path) -> None:

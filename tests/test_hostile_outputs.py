@@ -16,12 +16,8 @@ import pytest
 from stss import git as stss_git
 from stss import render
 from stss.errors import TemplateError
-from tests.conftest import write_records
-from tests.helpers import commit
+from tests.helpers import TODAY, commit, write_records
 from tests.helpers import git as run_git
-
-TODAY = "2026-11-23"
-
 
 # --- git output parsed by structure --------------------------------------------------------
 

@@ -9,7 +9,6 @@ every problem must point inside the changed file, at a line it has.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stss import loader
-from tests.conftest import EXAMPLE
-from tests.helpers import time_limit
+from tests.helpers import EXAMPLE, copy_example, time_limit
 
 FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*")
                if p.is_file() and p.suffix in (".yaml", ".md") and ".stss-cache" not in p.parts
@@ -30,8 +28,7 @@ HOSTILE = ["2026-02-30", "9999-99-99", ".inf", "-.inf", ".nan", "1e300", "-1", "
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hostile") / "records"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".stss-cache"))
+    root = copy_example(tmp_path_factory.mktemp("hostile") / "records")
     loader.load(root)  # warm the cache: each example re-reads only the file it changed
     return root
 

@@ -4,17 +4,16 @@ visit's identity, and stamps from the visit's own history, never the day it runs
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from icalendar import Calendar
 
-from stss import git, ics
+from stss import git as stss_git
+from stss import ics
 from stss.models import Contact, Offer, Person, Records, School, Trust, Visit
-from tests.test_planning import TRUST, visit
+from tests.helpers import TRUST, git, visit
 
 D = dt.date
 OFFER = Offer.model_validate({
@@ -124,25 +123,19 @@ def test_history_gives_the_stamp_and_sequence() -> None:
     assert event["DTSTAMP"].dt == event["LAST-MODIFIED"].dt == when and int(event["SEQUENCE"]) == 3
 
 
-def _git(repo: Path, *args: str, when: str = "2026-09-01T10:00:00+01:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    subprocess.run(["git", "-c", "user.name=Alex", "-c", "user.email=a@example.org", "-c", "init.defaultBranch=main",
-                    *args], cwd=repo, env=env, check=True, capture_output=True)
-
-
 def test_revisions_count_commits_follow_moves_and_a_change_not_yet_committed(tmp_path: Path) -> None:
     visits = tmp_path / "visits" / "2026-27"
     visits.mkdir(parents=True)
-    _git(tmp_path, "init", "--quiet")
+    git(tmp_path, "init", "--quiet")
     (visits / "2026-10-06-s-review.md").write_text("---\nstatus: planned\n---\n" + "notes\n" * 20)
     (visits / "2026-10-07-s-sg.md").write_text("---\nstatus: planned\n---\n")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "plan", when="2026-09-01T10:00:00+01:00")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "plan", when="2026-09-01T10:00:00+01:00")
     (visits / "2026-10-06-s-review.md").rename(visits / "2026-10-13-s-review.md")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-qm", "move", when="2026-09-20T16:00:00+01:00")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "move", when="2026-09-20T16:00:00+01:00")
     (visits / "2026-10-07-s-sg.md").write_text("---\nstatus: completed\n---\n")
-    found = ics.revisions(git.log(tmp_path, ["visits"]), git.uncommitted(tmp_path, ["visits"]))
+    found = ics.revisions(stss_git.log(tmp_path, ["visits"]), stss_git.uncommitted(tmp_path, ["visits"]))
     assert found == {
         "visits/2026-27/2026-10-13-s-review.md": ics.Revision(1, dt.datetime(2026, 9, 20, 15, tzinfo=dt.UTC)),
         "visits/2026-27/2026-10-07-s-sg.md": ics.Revision(1, dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC)),
@@ -204,26 +197,26 @@ def _export(stss: Any, root: Path, out: Path, today: str) -> bytes:
 def test_the_calendar_is_the_same_file_on_any_day(stss: Any, example: Path, tmp_path: Path) -> None:
     assert _export(stss, example, tmp_path / "a.ics", "2026-11-23") == \
         _export(stss, example, tmp_path / "b.ics", "2027-03-01")
-    _git(example, "init", "--quiet")
-    _git(example, "add", "-A")
-    _git(example, "commit", "-qm", "records")
+    git(example, "init", "--quiet")
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "records")
     first = _export(stss, example, tmp_path / "c.ics", "2026-11-23")
     assert first == _export(stss, example, tmp_path / "d.ics", "2027-03-01")
     assert b"DTSTAMP:20260901T090000Z\r\n" in first and b"DTSTAMP:2026112" not in first
 
 
 def test_a_visit_moved_to_another_day_keeps_its_event(stss: Any, example: Path, tmp_path: Path) -> None:
-    _git(example, "init", "--quiet")
-    _git(example, "add", "-A")
-    _git(example, "commit", "-qm", "records")
+    git(example, "init", "--quiet")
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "records")
     folder = example / "visits" / "2026-27"
     old = folder / "2026-12-01-ashcombe-primary-education-review.md"
     before = {str(e["UID"]): e for e in events(_export(stss, example, tmp_path / "a.ics", "2026-11-23"))}
     text = old.read_text().replace("date: 2026-12-01", "date: 2026-12-08")
     old.unlink()
     (folder / "2026-12-08-ashcombe-primary-education-review.md").write_text(text)
-    _git(example, "add", "-A")
-    _git(example, "commit", "-qm", "Ashcombe's review moves a week", when="2026-11-20T12:00:00+00:00")
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "Ashcombe's review moves a week", when="2026-11-20T12:00:00+00:00")
     after = {str(e["UID"]): e for e in events(_export(stss, example, tmp_path / "b.ics", "2026-11-23"))}
     assert set(after) == set(before)
     (uid,) = [u for u, e in after.items() if "2026-12-08-ashcombe-primary-education-review" in str(e["DESCRIPTION"])]
@@ -260,9 +253,9 @@ def test_two_independent_parsers_read_the_same_events(stss: Any, example: Path, 
     called_off = example / "visits/2026-27/2026-10-01-the-willows-school-headteacher-coaching.md"
     called_off.write_text(called_off.read_text().replace(
         "reason: Headteacher unwell.", 'reason: "Head unwell; re-arrange, with governors\\\\ and SENCo"'))
-    _git(example, "init", "--quiet")
-    _git(example, "add", "-A")
-    _git(example, "commit", "-qm", "records")
+    git(example, "init", "--quiet")
+    git(example, "add", "-A")
+    git(example, "commit", "-qm", "records")
     data = _export(stss, example, tmp_path / "trust.ics", "2026-11-23")
     first, second = _by_icalendar(data), _by_ical(data)
     assert first == second

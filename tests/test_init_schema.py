@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE, git
 
 
 def test_init_creates_a_valid_repository(stss: Any, tmp_path: Path) -> None:
@@ -32,8 +31,7 @@ def test_init_creates_a_valid_repository(stss: Any, tmp_path: Path) -> None:
     assert stss("validate", "--records", target).exit_code == 0
     offer = YAML(typ="safe").load((target / "offer.yaml").read_text())
     assert set(offer["levels"]) == {"core", "enhanced", "bespoke"}
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=target, capture_output=True, text=True)
-    assert ".stss-cache" not in status.stdout
+    assert ".stss-cache" not in git(target, "status", "--porcelain")
 
 
 def test_init_in_spring_uses_the_current_academic_year(stss: Any, tmp_path: Path) -> None:

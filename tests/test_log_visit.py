@@ -21,10 +21,17 @@ from stss import identity, visits
 from stss.changes import Change, check
 from stss.errors import UsageError
 from stss.loader import load
-from tests.conftest import REPO, write_records
-from tests.helpers import changed_lines, git, make_repo, snapshot
+from tests.helpers import (
+    REPO,
+    VALLEY_SCHOOL,
+    VISITS,
+    changed_lines,
+    git,
+    make_repo,
+    snapshot,
+    write_records,
+)
 
-VISITS = "visits/2026-27"
 PLANNED = f"{VISITS}/2026-10-06-hill-top-education-review.md"
 PLANNED_TEXT = """\
 ---
@@ -38,13 +45,6 @@ focus: ['reading', "send"]
 ---
 ## Purpose
 Reading in key stage 1;  the new phonics scheme.
-"""
-VALLEY_SCHOOL = """\
-name: Valley Primary
-phase: primary
-membership: academy
-support:
-  2026-27: {level: core}
 """
 VALLEY_ENGAGEMENT = """\
 school: valley

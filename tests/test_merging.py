@@ -8,34 +8,16 @@ two people run `plan` from the same records; a visit file is copied by hand.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from stss import identity, loader
-from tests.conftest import EXAMPLE, write_records
-
-TODAY = "2026-11-23"
-VISITS = "visits/2026-27"
-
-
-def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=root, check=check, capture_output=True, text=True)
-
-
-def repository(root: Path) -> Path:
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git(root, "config", "user.name", "Test Author")
-    git(root, "config", "user.email", "author@example.org")
-    git(root, "config", "commit.gpgsign", "false")
-    git(root, "add", "--all")
-    git(root, "commit", "--quiet", "-m", "Records")
-    return root
+from tests.helpers import TODAY, VISITS, copy_example, git, git_run, make_repo, write_records
 
 
 def merge(root: Path, branch: str) -> subprocess.CompletedProcess[str]:
-    return git(root, "merge", "--no-edit", "--no-ff", branch, check=False)
+    return git_run(root, "merge", "--no-edit", "--no-ff", branch)
 
 
 def usage_row(stss: Any, root: Path, activity: str, period: str) -> dict[str, Any]:
@@ -48,7 +30,7 @@ def usage_row(stss: Any, root: Path, activity: str, period: str) -> dict[str, An
 
 
 def test_the_same_visit_logged_on_two_branches_merges_cleanly_and_both_count(stss: Any, mini: Path) -> None:
-    root = repository(mini)
+    root = make_repo(mini)
     for branch, notes in (("alex", "Alex's notes.\n"), ("sam", "Sam's notes.\n")):
         git(root, "switch", "--quiet", "-c", branch, "main")
         result = stss("log-visit", "--records", root, "--today", TODAY, "--school", "hill-top",
@@ -59,7 +41,7 @@ def test_the_same_visit_logged_on_two_branches_merges_cleanly_and_both_count(sts
     assert merge(root, "alex").returncode == 0
     merged = merge(root, "sam")
     assert merged.returncode == 0, merged.stdout + merged.stderr
-    assert git(root, "status", "--porcelain").stdout == ""
+    assert git(root, "status", "--porcelain") == ""
     names = sorted(p.name for p in (root / VISITS).iterdir())
     assert len(names) == 2 and all(n.startswith("2026-10-06-hill-top-partnership-visit-") for n in names)
     row = usage_row(stss, root, "partnership-visit", "2026-27/autumn")
@@ -71,7 +53,7 @@ def test_the_same_visit_logged_on_two_branches_merges_cleanly_and_both_count(sts
 
 
 def test_the_same_plan_on_two_branches_is_byte_identical_and_merges_cleanly(stss: Any, mini: Path) -> None:
-    root = repository(mini)
+    root = make_repo(mini)
     trees = []
     for branch in ("alex", "sam"):
         git(root, "switch", "--quiet", "-c", branch, "main")
@@ -79,7 +61,7 @@ def test_the_same_plan_on_two_branches_is_byte_identical_and_merges_cleanly(stss
         assert result.exit_code == 0, result.output
         git(root, "add", "--all")
         git(root, "commit", "--quiet", "-m", f"Plan by {branch}")
-        trees.append(git(root, "rev-parse", "HEAD^{tree}").stdout)
+        trees.append(git(root, "rev-parse", "HEAD^{tree}"))
     assert trees[0] == trees[1]  # the same files, byte for byte, under the same names
     git(root, "switch", "--quiet", "main")
     assert merge(root, "alex").returncode == 0
@@ -157,7 +139,7 @@ def test_a_planned_event_has_a_uid_from_the_plan_that_stays_when_it_moves(stss: 
     first = plan(example)
     assert list(first) == ["2027-01-11-headteacher-network.md", "2027-04-20-headteacher-network.md"]
     other = tmp_path / "other"  # another branch, planning from the same records
-    shutil.copytree(EXAMPLE, other, ignore=shutil.ignore_patterns(".stss-cache"))
+    copy_example(other)
     assert plan(other) == first  # computed from the event, so the same plan writes the same bytes
     uid = first["2027-01-11-headteacher-network.md"].split("uid: ", 1)[1].split("\n")[0]
     assert identity.planned(("event", "headteacher-network", "2027-01-11", "daniel-okafor"), set()) == uid

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from stss import loader, objectives
-from tests.conftest import write_records
-from tests.helpers import changed_lines, git, make_repo, snapshot
+from tests.helpers import changed_lines, git, make_repo, snapshot, write_records
 
 ENGAGEMENT = "engagements/reading.yaml"
 #: An engagement as a person writes it: comments, a plain-string objective, one with reviews.

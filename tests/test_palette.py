@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 CSS = (REPO / "templates" / "_report.css.j2").read_text("utf-8")
 PALETTE = re.search(r":root \{([^}]*)\}", CSS)

@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from stss import loader, lock, store
 from stss.errors import StoreError
 from stss.parsing import is_slug
-from tests.conftest import write_records
-from tests.test_gias import gias_csv, row
+from tests.helpers import gias_csv, gias_row, snapshot, write_records
 
 #: Read through a link, this "school" would be reported by its unknown key.
 SECRET = "name: Outside\nphase: primary\nmembership: academy\nsecret_key: hunter2\n"
@@ -33,20 +32,6 @@ SECRET = "name: Outside\nphase: primary\nmembership: academy\nsecret_key: hunter
 ESCAPES = ["../x.yaml", "../../etc/passwd", "schools/../../x.yaml", "/etc/passwd", "/tmp/x.yaml", "", ".",
            "./schools/x.yaml", "schools/./x.yaml", "schools//x.yaml", "schools/", "..", "schools\\..\\x",
            "schools/x\0.yaml", "~/x.yaml/.."]
-
-
-def tree(folder: Path) -> dict[str, bytes | str]:
-    """Every file and link under `folder` (links by target), to see that nothing changed."""
-    out: dict[str, bytes | str] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if ".stss-cache" in path.parts:
-            continue
-        if path.is_symlink():
-            out[rel] = f"-> {os.readlink(path)}"
-        elif path.is_file():
-            out[rel] = path.read_bytes()
-    return out
 
 
 @pytest.fixture
@@ -87,10 +72,10 @@ def test_inside_refuses_a_file_that_links_outside(mini: Path, outside: Path) -> 
 def test_write_text_never_writes_outside(mini: Path, outside: Path, tmp_path: Path, rel: str) -> None:
     (mini / "linked").symlink_to(outside, target_is_directory=True)
     (mini / "schools/linked.yaml").symlink_to(outside / "school.yaml")
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     with pytest.raises(StoreError, match="refused"):
         store.write_text(mini, rel, "name: Pwned\n")
-    assert tree(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("rel", ["linked/school.yaml", "schools/linked.yaml", "../outside/school.yaml"])
@@ -137,7 +122,7 @@ def links(root: Path, outside: Path) -> None:
 
 def test_links_in_records_folders_are_errors_and_never_read(mini: Path, outside: Path, tmp_path: Path) -> None:
     links(mini, outside)
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     loaded = loader.load(mini)
     found = {(p.path, p.severity.value, p.message) for p in loaded.problems}
     assert found == {
@@ -151,7 +136,7 @@ def test_links_in_records_folders_are_errors_and_never_read(mini: Path, outside:
     assert list(loaded.records.schools) == ["hill-top"]
     assert list(loaded.records.people) == ["alex-morgan"]
     assert loaded.records.visits == {}
-    assert tree(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("folder", ["schools", "people", "engagements", "visits"])
@@ -182,13 +167,13 @@ def test_a_cache_folder_linked_outside_is_neither_read_nor_written(mini: Path, o
     sink = outside / "sink"
     sink.mkdir()
     (sink / store.CACHE_FILE).write_text(json.dumps({"version": store._code_version(), "entries": {}}))
-    before = tree(outside)
+    before = snapshot(outside)
     (mini / store.CACHE_DIR).symlink_to(sink, target_is_directory=True)
     old = os.path.getmtime(mini / "trust.yaml") - 60
     for path in mini.rglob("*.yaml"):
         os.utime(path, (old, old))
     assert loader.load(mini).ok
-    assert tree(outside) == before
+    assert snapshot(outside) == before
 
 
 def test_a_cache_file_linked_outside_is_not_read(mini: Path, outside: Path) -> None:
@@ -207,7 +192,7 @@ def test_validate_reports_links_and_reads_nothing_outside(stss: Any, mini: Path,
                                                          tmp_path: Path) -> None:
     links(mini, outside)
     (mini / "schools/loop.yaml").unlink()  # the next test has the loop
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     result = stss("validate", "--records", mini, "--format", "json")
     assert result.exit_code == 1
     rows = json.loads(result.stdout)
@@ -218,7 +203,7 @@ def test_validate_reports_links_and_reads_nothing_outside(stss: Any, mini: Path,
         ("visits/2026-27", 1, 1, "a symbolic link, which stss never reads or writes through (hint: replace the link with the file or folder itself)"),
     ]
     assert "secret" not in result.output
-    assert tree(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 def test_validate_reports_a_link_loop_without_a_traceback(stss: Any, mini: Path) -> None:
@@ -231,14 +216,14 @@ def test_validate_reports_a_link_loop_without_a_traceback(stss: Any, mini: Path)
 def _refused(result: Any, tmp_path: Path, before: dict[str, bytes | str]) -> None:
     assert result.exit_code in (1, 2), result.output
     assert "Traceback" not in result.output
-    assert tree(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("option", ["--school", "--activity", "--staff", "--engagement"])
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_log_visit_refuses_ids_that_are_paths(stss: Any, mini: Path, tmp_path: Path, option: str, bad: str) -> None:
     args = {"--school": "hill-top", "--activity": "education-review", "--staff": "alex-morgan"} | {option: bad}
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     result = stss("log-visit", "--records", mini, "--today", "2026-11-23", "--date", "2026-10-06", "--notes", "-",
                   *[x for pair in args.items() for x in pair], input="Notes.\n")
     _refused(result, tmp_path, before)
@@ -246,7 +231,7 @@ def test_log_visit_refuses_ids_that_are_paths(stss: Any, mini: Path, tmp_path: P
 
 @pytest.mark.parametrize("bad", BAD_IDS)
 def test_edit_support_refuses_ids_that_are_paths(stss: Any, mini: Path, tmp_path: Path, bad: str) -> None:
-    before = tree(tmp_path)
+    before = snapshot(tmp_path)
     result = stss("edit-support", bad, "--records", mini, "--level", "core", "--rationale", "x",
                   "--year", "2026-27", "--today", "2026-11-23")
     _refused(result, tmp_path, before)
@@ -259,11 +244,11 @@ def test_edit_support_refuses_ids_that_are_paths(stss: Any, mini: Path, tmp_path
 def test_import_gias_gives_new_schools_plain_ids_inside_schools(stss: Any, mini: Path, tmp_path: Path,
                                                               name: str) -> None:
     export = tmp_path / "gias.csv"
-    export.write_bytes(gias_csv([row(150009, name)]))
-    before = {k: v for k, v in tree(tmp_path).items() if not k.startswith("records/schools/")}
+    export.write_bytes(gias_csv([gias_row(150009, name)]))
+    before = {k: v for k, v in snapshot(tmp_path).items() if not k.startswith("records/schools/")}
     result = stss("import", "gias", export, "--records", mini, "--today", "2026-11-23")
     assert "Traceback" not in result.output
-    after = tree(tmp_path)
+    after = snapshot(tmp_path)
     assert {k: v for k, v in after.items() if not k.startswith("records/schools/")} == before
     for new in set(after) - set(before):
         stem = new.removeprefix("records/schools/").removesuffix(".yaml")

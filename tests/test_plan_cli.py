@@ -11,15 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE, write_records
-
-TODAY = "2026-11-23"
-YEAR = "2026-27"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".stss-cache" not in p.parts}
+from tests.helpers import EXAMPLE, TODAY, YEAR, snapshot, write_records
 
 
 def plan(stss: Any, root: Path, *args: str) -> Any:
@@ -27,10 +19,10 @@ def plan(stss: Any, root: Path, *args: str) -> Any:
 
 
 def test_example_trust_plans_cleanly_and_a_second_run_plans_nothing(stss: Any, example: Path) -> None:
-    before = tree(example)
+    before = snapshot(example)
     result = plan(stss, example, "--seed", "1")
     assert result.exit_code == 0, result.output
-    after = tree(example)
+    after = snapshot(example)
     new = sorted(set(after) - set(before))
     events = [p for p in new if p.startswith(f"events/{YEAR}/")]
     assert new and all(p.startswith(f"visits/{YEAR}/") for p in new if p not in events)
@@ -46,7 +38,7 @@ def test_example_trust_plans_cleanly_and_a_second_run_plans_nothing(stss: Any, e
 
     again = plan(stss, example, "--seed", "1")
     assert again.exit_code == 0 and "0 visit(s)" in again.stdout
-    assert len(tree(example)) == len(before) + len(new)
+    assert len(snapshot(example)) == len(before) + len(new)
 
 
 def test_new_visit_files_hold_just_the_planned_front_matter(stss: Any, example: Path) -> None:
@@ -63,26 +55,26 @@ def test_the_same_seed_gives_byte_identical_trees(stss: Any, tmp_path: Path) -> 
     for name in ("one", "two"):
         shutil.copytree(EXAMPLE, tmp_path / name, ignore=shutil.ignore_patterns(".stss-cache"))
         assert plan(stss, tmp_path / name, "--seed", "5").exit_code == 0
-        copies.append(tree(tmp_path / name))
+        copies.append(snapshot(tmp_path / name))
     assert copies[0] == copies[1]
     shutil.copytree(EXAMPLE, tmp_path / "three", ignore=shutil.ignore_patterns(".stss-cache"))
     assert plan(stss, tmp_path / "three", "--seed", "6").exit_code == 0
-    assert tree(tmp_path / "three") != copies[0]
+    assert snapshot(tmp_path / "three") != copies[0]
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(stss: Any, example: Path) -> None:
-    before = tree(example)
+    before = snapshot(example)
     result = plan(stss, example, "--dry-run", "--school", "meadowbank-primary")
     assert result.exit_code == 0, result.output
-    assert tree(example) == before
+    assert snapshot(example) == before
     assert "Dry run: nothing was written." in result.stdout
     assert "Meadowbank Primary School" in result.stdout and "headteacher-coaching" in result.stdout
 
 
 def test_from_places_nothing_earlier(stss: Any, example: Path) -> None:
-    before = set(tree(example))
+    before = set(snapshot(example))
     assert plan(stss, example, "--from", "2027-04-12").exit_code == 0
-    new = set(tree(example)) - before
+    new = set(snapshot(example)) - before
     assert new and all(Path(p).name[:10] >= "2027-04-12" for p in new)
 
 
@@ -133,8 +125,8 @@ def test_a_plan_that_would_not_validate_writes_nothing(stss: Any, example: Path,
         return f"---\nschool: {v.school}\nactivity: nope\ndate: {v.date}\nstatus: planned\n---\n"
 
     monkeypatch.setattr(planning, "render", broken)
-    before = tree(example)
+    before = snapshot(example)
     result = plan(stss, example)
     assert result.exit_code == 1 and "unknown activity 'nope'" in result.stderr
     assert "nothing was written" in result.stderr
-    assert tree(example) == before
+    assert snapshot(example) == before

@@ -7,69 +7,21 @@ import dataclasses
 import datetime as dt
 import itertools
 from collections import Counter
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stss import calendar, checks, planning, staffing
-from stss.models import Offer, Person, Records, School, Trust, Visit
+from stss.models import Records, Visit
 from stss.parsing import parse_file
 from stss.usage import usage
+from tests.helpers import TRUST, YEAR, offer, person, records, school, visit
 
 D = dt.date
-YEAR = "2026-27"
-TRUST = Trust.model_validate({"name": "T", "years": {
-    "2025-26": {
-        "autumn": {"start": D(2025, 9, 3), "half_term": [D(2025, 10, 27), D(2025, 10, 31)], "end": D(2025, 12, 19)},
-        "spring": {"start": D(2026, 1, 5), "half_term": [D(2026, 2, 16), D(2026, 2, 20)], "end": D(2026, 3, 27)},
-        "summer": {"start": D(2026, 4, 13), "half_term": [D(2026, 5, 25), D(2026, 5, 29)], "end": D(2026, 7, 22)},
-    },
-    YEAR: {
-        "autumn": {"start": D(2026, 9, 3), "half_term": [D(2026, 10, 26), D(2026, 10, 30)], "end": D(2026, 12, 18)},
-        "spring": {"start": D(2027, 1, 4), "half_term": [D(2027, 2, 15), D(2027, 2, 19)], "end": D(2027, 3, 25)},
-        "summer": {"start": D(2027, 4, 12), "half_term": [D(2027, 5, 31), D(2027, 6, 4)], "end": D(2027, 7, 21)},
-        "closures": [D(2027, 5, 3)],
-    },
-}})
 AY = TRUST.years[YEAR]
 SCHOOL_DAYS = calendar.school_days(AY, D(2026, 9, 1), D(2027, 8, 31))
 ROLES = ("lead", "coach", "sg")
-
-
-def offer(*lines: dict[str, Any], roles: dict[str, list[str]] | None = None,
-          days: float = 1) -> Offer:
-    roles = roles or {}
-    acts = {a: {"name": a.title(), "days": days, "roles": roles.get(a, [])}
-            for a in ("review", "visit", "sg", "coach")}
-    return Offer.model_validate({"activities": acts,
-                                 "levels": {"core": {"name": "Core", "entitlements": list(lines)}}})
-
-
-def school(**kw: Any) -> School:
-    base: dict[str, Any] = {"name": "S", "phase": "primary", "membership": "academy",
-                            "joined": D(2018, 9, 1), "support": {YEAR: {"level": "core"}}}
-    return School.model_validate(base | kw)
-
-
-def person(*roles: str, capacity: float = 100) -> Person:
-    return Person(name="P", roles=list(roles), capacity_days=capacity)
-
-
-def visit(school_id: str, activity: str, day: dt.date, status: str = "completed",
-          staff: tuple[str, ...] = ()) -> tuple[str, Visit]:
-    year_id = calendar.year_of(TRUST, day)
-    path = f"visits/{year_id}/{day}-{school_id}-{activity}.md"
-    reason = "r" if status in ("cancelled", "postponed") else None
-    return path, Visit(school=school_id, activity=activity, date=day, status=status,
-                       staff=list(staff), reason=reason)
-
-
-def records(off: Offer, schools: dict[str, School] | None = None, people: dict[str, Person] | None = None,
-            visits: list[tuple[str, Visit]] | None = None) -> Records:
-    return Records(trust=TRUST, offer=off, schools=schools or {"s": school()},
-                   people={"p": person()} if people is None else people, visits=dict(visits or []))
 
 
 def with_plan(r: Records, result: planning.Plan) -> Records:

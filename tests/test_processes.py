@@ -21,10 +21,8 @@ import contextlib
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,14 +30,19 @@ from pathlib import Path
 import pytest
 
 from stss import loader, lock, store
-from tests.conftest import EXAMPLE
-from tests.helpers import cli_commands, git, make_repo, snapshot
+from tests.helpers import (
+    GIAS_SAMPLE,
+    STSS,
+    TODAY,
+    cli_commands,
+    copy_example,
+    git,
+    make_repo,
+    snapshot,
+)
 
-STSS = str(Path(sys.executable).with_name("stss"))
-TODAY = "2026-11-23"
 ROUNDS = 20
 KILLS = 30
-GIAS = Path(__file__).parent / "data" / "gias-extract-sample.csv"
 #: Where a visit file or line names its random uid (a visit `log-visit` creates).
 UID_NAME = re.compile(r"-[0-9a-f]{8}\.md$")
 UID_LINE = re.compile(rb"^uid: [\"']?[0-9a-f]{8}[\"']?$", re.MULTILINE)  # quoted when it reads as a number
@@ -51,9 +54,7 @@ Result = tuple[int, str, str]
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A private copy of the example trust, committed in a new repository."""
-    root = tmp_path / "records"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(store.CACHE_DIR))
-    return make_repo(root)
+    return make_repo(copy_example(tmp_path / "records"))
 
 
 def start(root: Path, args: Sequence[str], *, env: dict[str, str | None] | None = None,
@@ -230,7 +231,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "share": ("share", "2026-11-04-hollybank-primary-subject-deep-dive", "--out", "{out}"),
     "review": ("review", "2026-10-06-brookfield-primary-education-review", "--accurate"),
     "plan": ("plan", "--year", "2026-27", "--seed", "1"),
-    "import gias": ("import", "gias", str(GIAS), "--urn", "106653"),
+    "import gias": ("import", "gias", str(GIAS_SAMPLE), "--urn", "106653"),
 }
 
 

@@ -18,8 +18,7 @@ import pytest
 
 from stss import render
 from stss.errors import TemplateError
-from tests.conftest import REPO, npm_file, write_records
-from tests.test_report import HOSTILE_NOTE, TODAY, with_history
+from tests.helpers import HOSTILE_NOTE, REPO, TODAY, missing, npm_file, with_history, write_records
 
 pytestmark = pytest.mark.browser
 CONSOLE = re.compile(r":CONSOLE[:(]|CONSOLE\(|Uncaught", re.IGNORECASE)
@@ -33,9 +32,7 @@ def need(tool: str) -> str:
         found = None
     if found:
         return found
-    if os.environ.get("CI"):
-        pytest.fail(f"{tool} is missing in CI (.ci/run installs it)")
-    pytest.skip(f"{tool} is not installed")
+    missing(tool)
 
 
 @pytest.fixture
@@ -181,3 +178,21 @@ def test_an_engagement_report_prints_to_a_tagged_pdf(chromium: str, example: Pat
         "Teme and Severn Learning Trust: Riverside Academy: Key stage 3 curriculum and behaviour support")
     text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
     assert "End-of-deployment report" in text and "The school needs further support." in text
+
+
+def test_a_shared_visit_report_prints_to_a_tagged_pdf_and_records_the_sharing(
+        chromium: str, example: Path, stss: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    visit = example / "visits/2026-27/2026-11-12-st-marys-ce-primary-education-review.md"
+    before = visit.read_text("utf-8")
+    pdf = tmp_path / "visit.pdf"
+    result = stss("share", "2026-11-12-st-marys-ce-primary-education-review", "--records", example,
+                  "--today", TODAY, "--format", "pdf", "--out", pdf)
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(pdf)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    text = unicodedata.normalize("NFKC", "".join(page.extract_text() for page in reader.pages))
+    assert "Education review" in text and "St Mary" in text
+    after = visit.read_text("utf-8")
+    assert after != before and f"shared: {TODAY}" in after

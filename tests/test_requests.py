@@ -16,9 +16,7 @@ import pytest
 from stss import calendar, requests
 from stss.loader import load
 from stss.models import Request
-from tests.conftest import write_records
-from tests.test_log_visit import VALLEY_SCHOOL as VALLEY
-from tests.test_log_visit import git, make_repo, snapshot
+from tests.helpers import VALLEY_SCHOOL, git, make_repo, problem_lines, snapshot, write_records
 
 REQUEST = "requests/hill-top-attendance.yaml"
 REQUEST_TEXT = """\
@@ -46,7 +44,7 @@ def repo(mini: Path) -> Path:
     """The mini trust with one open request, a second school and an engagement for each school."""
     write_records(mini, {
         REQUEST: REQUEST_TEXT,
-        "schools/valley.yaml": VALLEY,
+        "schools/valley.yaml": VALLEY_SCHOOL,
         "engagements/hill-top-attendance.yaml": ENGAGEMENT.format(school="hill-top"),
         "engagements/valley-attendance.yaml": ENGAGEMENT.format(school="valley"),
     })
@@ -159,7 +157,7 @@ def test_log_request_refuses_an_unknown_school_and_writes_nothing(stss: Any, rep
 
 
 def test_log_request_with_commit_commits_exactly_the_request(stss: Any, repo: Path) -> None:
-    (repo / "schools/valley.yaml").write_text(VALLEY + "# an edit not to be committed\n", "utf-8")
+    (repo / "schools/valley.yaml").write_text(VALLEY_SCHOOL + "# an edit not to be committed\n", "utf-8")
     result = stss("log-request", "--records", repo, "--school", "valley", "--summary", "Governor training",
                   "--today", "2026-11-02", "--commit")
     assert result.exit_code == 0, result.output
@@ -214,28 +212,23 @@ def test_a_closed_request_is_not_reopened(stss: Any, repo: Path) -> None:
 # --- located errors -------------------------------------------------------------------------
 
 
-def problems(stss: Any, root: Path) -> list[str]:
-    result = stss("validate", "--records", root)
-    return [line.replace(f"{root}/", "") for line in result.stdout.splitlines() if "requests/" in line]
-
-
 def test_a_request_for_an_unknown_school_is_an_error_at_its_line(stss: Any, repo: Path) -> None:
     (repo / REQUEST).write_text(REQUEST_TEXT.replace("school: hill-top", "school: hill-tops"), "utf-8")
-    [problem] = problems(stss, repo)
+    [problem] = problem_lines(stss, repo, "requests")
     assert problem.startswith(f"{REQUEST}:2:9: error: unknown school 'hill-tops'")
     assert "did you mean 'hill-top'?" in problem
 
 
 def test_a_bad_status_is_an_error_at_its_value(stss: Any, repo: Path) -> None:
     (repo / REQUEST).write_text(REQUEST_TEXT.replace("status: open", "status: done"), "utf-8")
-    [problem] = problems(stss, repo)
+    [problem] = problem_lines(stss, repo, "requests")
     assert problem.startswith(f"{REQUEST}:8:9: error:")
     assert "'done' is not one of: open, triaged, in-progress, resolved, declined" in problem
 
 
 def test_a_resolved_request_without_date_or_outcome_is_an_error_at_its_status(stss: Any, repo: Path) -> None:
     (repo / REQUEST).write_text(REQUEST_TEXT.replace("status: open", "status: resolved"), "utf-8")
-    found = problems(stss, repo)
+    found = problem_lines(stss, repo, "requests")
     assert [p.split(": error: ")[0] for p in found] == [f"{REQUEST}:8:9", f"{REQUEST}:8:9"]
     assert "needs the date it was closed" in found[0] + found[1]
     assert "needs an outcome" in found[0] + found[1]
@@ -243,7 +236,7 @@ def test_a_resolved_request_without_date_or_outcome_is_an_error_at_its_status(st
 
 def test_respond_by_before_raised_is_an_error(stss: Any, repo: Path) -> None:
     (repo / REQUEST).write_text(REQUEST_TEXT + "respond_by: 2026-10-01\n", "utf-8")
-    [problem] = problems(stss, repo)
+    [problem] = problem_lines(stss, repo, "requests")
     assert problem.startswith(f"{REQUEST}:10:13: error: respond_by (2026-10-01) is before")
 
 
@@ -310,3 +303,40 @@ def test_respond_by_given_on_the_command_line_wins(stss: Any, repo: Path) -> Non
                 "--urgency", "high", "--respond-by", "2026-11-03", "--today", "2026-11-02").exit_code == 0
     [row] = rows(stss, repo, "--today", "2026-11-04", "--school", "valley")
     assert (row["respond_by"], row["overdue"], row["school_days_late"]) == ("2026-11-03", True, 1)
+
+
+# --- requests in the board pack ------------------------------------------------------------
+
+
+def pack_with_second_request(stss: Any, repo: Path, raised: str, resolved: str, today: str) -> str:
+    """The autumn board pack as of `today`, with a second request from Hill Top, resolved on `resolved`."""
+    write_records(repo, {"requests/hill-top-maths.yaml": f"""\
+        school: hill-top
+        raised: {raised}
+        summary: Maths leader wants support with the curriculum
+        status: resolved
+        resolved: {resolved}
+        outcome: Maths SLE visited.
+        """})
+    result = stss("report", "--records", repo, "--today", today, "--term", "autumn", "--format", "md")
+    assert result.exit_code == 0, result.output
+    out: str = result.stdout
+    return out
+
+
+def test_the_board_pack_gives_requests_per_school_and_for_the_trust(stss: Any, repo: Path) -> None:
+    """Open, overdue and resolved this term, with the median time to respond in school days;
+    a school that raised nothing says so rather than showing noughts."""
+    out = pack_with_second_request(stss, repo, "2026-11-02", "2026-11-09", today="2026-11-20")
+    assert "- **Requests from schools overdue:** 1\n" in out
+    assert ("- **Requests from schools:** 2 raised, 1 resolved this term; 1 open, 1 overdue; "
+            "median time to respond 5 school days\n") in out
+    valley = out.split("\n## Valley")[1].split("\n## ")[0]
+    assert "- Requests from the school: none recorded" in valley
+
+
+def test_a_request_resolved_after_the_term_is_open_in_that_terms_pack(stss: Any, repo: Path) -> None:
+    """A pack for a past term shows the requests as they stood at its end: the new one was
+    raised on its last Monday and was not yet due."""
+    out = pack_with_second_request(stss, repo, "2026-12-14", "2027-01-06", today="2027-02-01")
+    assert "- **Requests from schools:** 2 raised, 0 resolved this term; 2 open, 1 overdue\n" in out

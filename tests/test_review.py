@@ -14,8 +14,7 @@ import pytest
 
 from stss import review
 from stss.loader import load
-from tests.conftest import write_records
-from tests.test_log_visit import git, make_repo, snapshot
+from tests.helpers import git, make_repo, problem_lines, snapshot, write_records
 
 VISIT = "visits/2026-27/2026-10-06-hill-top-education-review.md"
 FRONT = """\
@@ -214,20 +213,15 @@ def test_review_figures_for_a_term(repo: Path) -> None:
 # --- located errors and hostile input --------------------------------------------------------------
 
 
-def problems(stss: Any, root: Path) -> list[str]:
-    result = stss("validate", "--records", root)
-    return [line.replace(f"{root}/", "") for line in result.stdout.splitlines() if "visits/" in line]
-
-
 def test_a_bad_response_is_an_error_at_its_line(stss: Any, repo: Path) -> None:
     shared_on(repo, "2026-10-08", "  response: maybe\n")
-    [problem] = problems(stss, repo)
+    [problem] = problem_lines(stss, repo, "visits")
     assert problem.startswith(f"{VISIT}:13:13: error:") and "'maybe'" in problem
 
 
 def test_an_answer_before_the_report_was_shared_is_an_error(stss: Any, repo: Path) -> None:
     shared_on(repo, "2026-10-08", "  response: accurate\n  responded: 2026-10-01\n")
-    [problem] = problems(stss, repo)
+    [problem] = problem_lines(stss, repo, "visits")
     assert problem.startswith(f"{VISIT}:14:14: error: the answer (2026-10-01) came before")
 
 

@@ -13,7 +13,6 @@ and visits made up by hypothesis.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from stss.changes import Change
 from stss.errors import Problem
 from stss.layout import Scope
 from stss.loader import Loaded
-from tests.conftest import EXAMPLE, MINI_TRUST, write_records
+from tests.helpers import MINI_TRUST, copy_example, write_records
 
 
 def _visit_paths(loaded: Loaded) -> set[str]:
@@ -76,9 +75,7 @@ def _assert_like_full(root: Path, full: Loaded, scope: Scope) -> Loaded:
 
 @pytest.fixture(scope="module")
 def example_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("scope") / "records"
-    shutil.copytree(EXAMPLE, root)
-    return root
+    return copy_example(tmp_path_factory.mktemp("scope") / "records")
 
 
 def test_one_year_or_one_school_finds_what_a_full_read_finds_there(example_copy: Path) -> None:

@@ -17,9 +17,7 @@ from stss.loader import load
 from stss.report_model import History
 from stss.reporting import build
 from stss.usage import usage
-from tests.conftest import write_records
-from tests.test_log_visit import changed_lines, git, make_repo, snapshot
-from tests.test_year_as_it_runs import OFFER
+from tests.helpers import TWO_LEVEL_OFFER, changed_lines, git, make_repo, snapshot, write_records
 
 SCHOOL = "schools/hill-top.yaml"
 SCHOOL_TEXT = """\
@@ -39,7 +37,7 @@ support:
 
 @pytest.fixture
 def repo(mini: Path) -> Path:
-    write_records(mini, {"offer.yaml": OFFER, SCHOOL: SCHOOL_TEXT})
+    write_records(mini, {"offer.yaml": TWO_LEVEL_OFFER, SCHOOL: SCHOOL_TEXT})
     return make_repo(mini)
 
 
@@ -114,7 +112,7 @@ def test_a_change_needs_the_years_decision_first(stss: Any, repo: Path) -> None:
 
 
 def test_a_flow_style_decision_opens_up_to_hold_its_changes(stss: Any, mini: Path) -> None:
-    write_records(mini, {"offer.yaml": OFFER, SCHOOL: SCHOOL_TEXT.split("support:")[0]
+    write_records(mini, {"offer.yaml": TWO_LEVEL_OFFER, SCHOOL: SCHOOL_TEXT.split("support:")[0]
                          + "support:\n  2026-27: {level: standard, decided: 2026-07-08}  # July\n"})
     assert edit_support(stss, mini, "--level", "intensive", "--from", "2027-01-04", "--rationale", "x").exit_code == 0
     text = (mini / SCHOOL).read_text("utf-8")

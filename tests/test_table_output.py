@@ -10,10 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import cli_commands
-
-TODAY = "2026-11-23"
-GIAS = Path(__file__).parent / "data" / "gias-extract-sample.csv"
+from tests.helpers import GIAS_SAMPLE, TODAY, cli_commands, git
 
 #: Every command that prints a table, with what it needs (the records come last): the
 #: test below checks this against the CLI itself, so a new table command cannot be missed.
@@ -24,7 +21,7 @@ TABLE_COMMANDS: dict[str, tuple[str, ...]] = {
     "actions": ("--today", TODAY),
     "plan": ("--today", TODAY, "--dry-run", "--seed", "1"),
     "history": (),
-    "import gias": (str(GIAS), "--urn", "106653", "--dry-run", "--today", TODAY),
+    "import gias": (str(GIAS_SAMPLE), "--urn", "106653", "--dry-run", "--today", TODAY),
     "requests": ("--today", TODAY),
     "reviews": ("--today", TODAY),
 }
@@ -64,15 +61,12 @@ def test_every_command_that_prints_a_table_offers_table_json_and_csv() -> None:
 @pytest.fixture
 def committed(example: Path) -> Path:
     """The example trust in a git repository of its own, with one change after the first commit."""
-    import subprocess
-
-    git = ["git", "-c", "user.name=Trust Office", "-c", "user.email=office@trust.example"]
-    subprocess.run([*git, "init", "--quiet"], cwd=example, check=True)
-    subprocess.run([*git, "add", "."], cwd=example, check=True)
-    subprocess.run([*git, "commit", "--quiet", "-m", "records"], cwd=example, check=True)
+    git(example, "init", "--quiet")
+    git(example, "add", ".")
+    git(example, "commit", "--quiet", "-m", "records")
     school = example / "schools/st-annes-ce-primary.yaml"
     school.write_text(school.read_text().replace("level: core", "level: enhanced", 1))
-    subprocess.run([*git, "commit", "--quiet", "-am", "more support"], cwd=example, check=True)
+    git(example, "commit", "--quiet", "-am", "more support", when="2026-09-02T10:00:00+01:00")
     return example
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,8 @@ import pytest
 
 from stss import loader, lock, store
 from stss.errors import StoreError
+from tests.helpers import STSS
 
-STSS = str(Path(sys.executable).with_name("stss"))
 ROUNDS = 20
 
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE, TODAY
 
-TODAY = "2026-11-23"
 Row = tuple[str, str, int, int, int, int, int, int, str]
 
 

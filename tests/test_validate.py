@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLE, write_records
-
-VISIT = """\
----
-school: hill-top
-activity: education-review
-date: 2026-10-06
-status: completed
-staff: [alex-morgan]
----
-## Summary
-Good.
-"""
-
-
-def problems(stss: Any, root: Path) -> list[dict[str, Any]]:
-    result = stss("validate", "--records", root, "--format", "json")
-    rows: list[dict[str, Any]] = json.loads(result.stdout)
-    for row in rows:
-        row["path"] = Path(row["path"]).resolve().relative_to(root.resolve()).as_posix()
-    return rows
+from tests.helpers import EXAMPLE, MINI_VISIT, problems, write_records
 
 
 def only(rows: list[dict[str, Any]]) -> tuple[str, int, int, str, str]:
@@ -44,7 +23,7 @@ def test_example_trust_is_clean(stss: Any) -> None:
 
 
 def test_mini_trust_is_clean(stss: Any, mini: Path) -> None:
-    write_records(mini, {"visits/2026-27/2026-10-06-hill-top-education-review.md": VISIT})
+    write_records(mini, {"visits/2026-27/2026-10-06-hill-top-education-review.md": MINI_VISIT})
     assert problems(stss, mini) == []
 
 
@@ -113,7 +92,7 @@ def test_not_utf8_is_located_at_the_bad_byte(stss: Any, mini: Path) -> None:
 
 
 def test_visit_problems_are_located_in_the_front_matter(stss: Any, mini: Path) -> None:
-    text = VISIT.replace("staff: [alex-morgan]", "staff: [alex-morgn]")
+    text = MINI_VISIT.replace("staff: [alex-morgan]", "staff: [alex-morgn]")
     write_records(mini, {"visits/2026-27/2026-10-06-hill-top-education-review.md": text})
     path, line, column, _, message = only(problems(stss, mini))
     assert (path, line, column) == ("visits/2026-27/2026-10-06-hill-top-education-review.md", 6, 9)
@@ -121,7 +100,7 @@ def test_visit_problems_are_located_in_the_front_matter(stss: Any, mini: Path) -
 
 
 def test_visit_on_a_weekend_is_a_warning_and_exit_0(stss: Any, mini: Path) -> None:
-    text = VISIT.replace("2026-10-06", "2026-10-10")
+    text = MINI_VISIT.replace("2026-10-06", "2026-10-10")
     write_records(mini, {"visits/2026-27/2026-10-10-hill-top-education-review.md": text})
     result = stss("validate", "--records", mini)
     assert result.exit_code == 0
@@ -131,15 +110,15 @@ def test_visit_on_a_weekend_is_a_warning_and_exit_0(stss: Any, mini: Path) -> No
 @pytest.mark.parametrize(("day", "why"), [("2026-10-27", "half-term"), ("2027-05-03", "closure")])
 def test_half_term_and_closures_are_not_school_days(stss: Any, mini: Path, day: str, why: str) -> None:
     name = f"{day}-hill-top-education-review"
-    write_records(mini, {f"visits/2026-27/{name}.md": VISIT.replace("2026-10-06", day)})
+    write_records(mini, {f"visits/2026-27/{name}.md": MINI_VISIT.replace("2026-10-06", day)})
     _path, line, _, severity, message = only(problems(stss, mini))
     assert (line, severity) == (4, "warning") and why in message
 
 
 def test_visit_outside_every_year_and_in_the_wrong_folder(stss: Any, mini: Path) -> None:
     write_records(mini, {
-        "visits/2026-27/2025-10-06-hill-top-education-review.md": VISIT.replace("2026-10-06", "2025-10-06"),
-        "visits/2025-26/2026-10-06-hill-top-education-review.md": VISIT,
+        "visits/2026-27/2025-10-06-hill-top-education-review.md": MINI_VISIT.replace("2026-10-06", "2025-10-06"),
+        "visits/2025-26/2026-10-06-hill-top-education-review.md": MINI_VISIT,
     })
     rows = problems(stss, mini)
     assert [(r["path"].split("/")[1], r["line"], r["severity"]) for r in rows] == [
@@ -201,7 +180,7 @@ def test_engagement_for_another_school(stss: Any, mini: Path) -> None:
     write_records(mini, {
         "schools/other.yaml": "urn: 140002\nname: Other\nphase: primary\nmembership: external\n",
         "engagements/other-support.yaml": "school: other\nkind: traded\ntitle: Days\nstart: 2026-09-01\ndays: 2\n",
-        "visits/2026-27/2026-10-06-hill-top-education-review.md": VISIT.replace(
+        "visits/2026-27/2026-10-06-hill-top-education-review.md": MINI_VISIT.replace(
             "staff: [alex-morgan]", "staff: [alex-morgan]\nengagement: other-support"),
     })
     _path, line, _, _, message = only(problems(stss, mini))

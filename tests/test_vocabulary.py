@@ -6,11 +6,7 @@ import datetime as dt
 
 import pytest
 
-from stss.models import School
-
-
-def school(**extra: object) -> School:
-    return School.model_validate({"name": "Hill Top", "phase": "primary", "membership": "academy", **extra})
+from tests.helpers import school
 
 
 @pytest.mark.parametrize("written", ["N/A", "n/a", "None", "Does not apply", "", "  not applicable ", None])

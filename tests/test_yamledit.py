@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from stss import layout, yamledit
 from stss.errors import StoreError
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE
 
 RECORD_FILES = sorted(p for p in EXAMPLE.rglob("*") if layout.is_record_path(p.relative_to(EXAMPLE).as_posix()))
 

@@ -14,30 +14,9 @@ from stss.entitlements import owed
 from stss.loader import load
 from stss.planning import plan
 from stss.usage import usage
-from tests.conftest import write_records
-from tests.test_validate import problems
+from tests.helpers import TWO_LEVEL_OFFER, problems, write_records
 
 D = dt.date
-
-OFFER = """\
-activities:
-  education-review: {name: Education review, days: 1}
-  ceo-visit: {name: CEO visit, days: 0.5}
-  support-day: {name: Support day, days: 1}
-  headteacher-mentoring: {name: Headteacher mentoring, days: 0.5}
-  peer-review: {name: Peer review, days: 1, roles: [slt]}
-levels:
-  standard:
-    name: Standard
-    entitlements:
-      - {activity: education-review, count: 3, per: year}
-      - {activity: headteacher-mentoring, count: 6, per: year, when: new-headteacher}
-  intensive:
-    name: Intensive
-    entitlements:
-      - {activity: education-review, count: 5, per: year}
-      - {activity: ceo-visit, count: 1, per: term}
-"""
 
 CHANGED = """\
 name: Hill Top Primary
@@ -57,7 +36,7 @@ support:
 
 
 def root_with(mini: Path, files: dict[str, str]) -> Path:
-    return write_records(mini, {"offer.yaml": OFFER, **files})
+    return write_records(mini, {"offer.yaml": TWO_LEVEL_OFFER, **files})
 
 
 def counts(root: Path, school: str = "hill-top") -> dict[str, int]:
@@ -112,7 +91,7 @@ PEERS = {
     "schools/hill-top.yaml": "name: Hill Top\nphase: primary\nmembership: academy\njoined: 2019-09-01\n"
                              "support:\n  2026-27: {level: peer, decided: 2026-07-01}\n",
 }
-PEER_OFFER = OFFER + """\
+PEER_OFFER = TWO_LEVEL_OFFER + """\
   peer:
     name: Peer review
     entitlements:

@@ -39,7 +39,7 @@ def choose(label: str, choices: Sequence[str]) -> str:
     known = sorted(choices)
     with _completion(known):
         while True:
-            answer = line(f"{label} (Tab completes)")
+            answer = line(f"{label} (Tab completes)", free_text=False)
             if answer in known:
                 return answer
             starting = [c for c in known if c.startswith(answer)] if answer else []
@@ -49,14 +49,23 @@ def choose(label: str, choices: Sequence[str]) -> str:
             print(f"  not a {label}: {why}", file=sys.stderr)
 
 
-def line(prompt: str) -> str:
-    """A line typed at the terminal (end of input is a usage error)."""
-    try:
-        return input(f"{prompt}: ").strip()
-    except EOFError:
-        from stss.errors import UsageError
+def line(prompt: str, free_text: bool = True) -> str:
+    """A line typed at the terminal, held to the rules an option's value is
+    (`common.checked_options`): no NUL or other control character, no absurd
+    length (an id's limit unless `free_text`). An unfit answer is said, naming
+    the prompt, and asked for again; end of input is a usage error."""
+    from stss.cli.common import FREE_TEXT, _unfit
+    from stss.errors import UsageError
 
-        raise UsageError(f"no answer for '{prompt}'") from None
+    while True:
+        try:
+            answer = input(f"{prompt}: ").strip()
+        except EOFError:
+            raise UsageError(f"no answer for '{prompt}'; nothing was written") from None
+        why = _unfit(min(FREE_TEXT) if free_text else "answer", answer)
+        if why is None:
+            return answer
+        print(f"  the answer to '{prompt}' {why}; type it again", file=sys.stderr)
 
 
 @contextlib.contextmanager

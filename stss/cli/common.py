@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from stss.layout import Scope
     from stss.loader import Loaded
+    from stss.tables import Table
 
 
 class StssGroup(TyperGroup):
@@ -155,9 +157,25 @@ def check_all_options(app: typer.Typer) -> None:
 
 
 SchoolOpt = Annotated[str | None, typer.Option("--school", help="Only this school (its id).", show_default=False)]
-#: `--format` of every command that prints a table: the table, or its rows as data.
+TermOpt = Annotated[str | None, typer.Option("--term", help="autumn, spring or summer.", show_default=False)]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit exactly the files written (refused if other changes are staged).")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Write even if the change brings warnings (such as a date that is not a school day).")]
+
+# --- `--format`: one family, each command takes the one for what it prints ---------
+
+#: A command that prints a table: the table, or its rows as data (`emit_rows`).
 Format = Literal["table", "json", "csv"]
-FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv (the table's rows as data).")]
+#: A document: a report, a visit report.
+DocumentFormat = Literal["md", "html", "pdf"]
+DocumentFormatOpt = Annotated[DocumentFormat, typer.Option(
+    "--format", help="md, html or pdf (printed from the HTML by headless Chromium).")]
+#: Problems found in the records.
+ProblemFormatOpt = Annotated[Literal["text", "json", "github"], typer.Option(
+    "--format", help="text, json, or github (workflow annotations).")]
+#: Tables for other tools.
+ExportFormatOpt = Annotated[Literal["csv", "json", "sqlite"], typer.Option(
+    "--format", help="csv (a folder with one file a table), json (one document) or sqlite (one database).")]
 
 
 def emit_rows(rows: list[dict[str, Any]], format: Format, columns: tuple[str, ...]) -> bool:
@@ -174,7 +192,8 @@ def emit_rows(rows: list[dict[str, Any]], format: Format, columns: tuple[str, ..
         writer.writerows({k: "; ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in row.items()}
                          for row in rows)
     return format != "table"
-TermOpt = Annotated[str | None, typer.Option("--term", help="autumn, spring or summer.", show_default=False)]
+
+
 
 
 def today_of(today: dt.datetime | None) -> dt.date:
@@ -298,50 +317,98 @@ def hold_write_lock(root: Path) -> None:
 
 def pick_year(loaded: Loaded, year: str | None, today: dt.date) -> str:
     """--year if given and configured, else the academic year containing today."""
-    from stss import calendar
+    from stss.calendar import chosen_year
 
-    trust = loaded.records.trust
-    assert trust is not None
-    if year is not None:
-        if year not in trust.years:
-            from stss.errors import UsageError, did_you_mean
-
-            raise UsageError(f"{year} is not an academic year in trust.yaml",
-                             did_you_mean(year, trust.years) or f"configured: {', '.join(sorted(trust.years))}")
-        return year
-    found = calendar.year_of(trust, today)
-    if found is None:
-        from stss.errors import UsageError
-
-        raise UsageError(f"{today} is in no academic year in trust.yaml",
-                         f"pass --year (configured: {', '.join(sorted(trust.years))})")
-    return found
+    assert loaded.records.trust is not None
+    return chosen_year(loaded.records.trust, year, today)
 
 
-def check_record(loaded: Loaded, kind: str, ident: str | None) -> None:
-    """An id given to a writing command must name a record that validated. When its
-    file is there but has errors, those refuse the command, each at its line (exit 1):
-    "unknown school" would send a person looking for a file that exists."""
-    from stss import layout
-    from stss.errors import RecordsInvalid
+def open_for_writing(records: Path | None, scope: Scope | None = None) -> Loaded:
+    """The records (those `scope` reads) under the write lock, even with errors elsewhere:
+    a change is judged by the problems it brings. trust.yaml and offer.yaml must validate."""
+    loaded = open_records(records, strict=False, write=True, scope=scope)
+    if loaded.records.trust is None or loaded.records.offer is None:
+        from stss.errors import RecordsInvalid
+        from stss.layout import OFFER_FILE, TRUST_FILE
 
-    known = getattr(loaded.records, layout.KINDS[kind].field)
-    if ident is not None and ident not in known:
-        path = layout.record_path(kind, ident)
-        errors = loaded.errors_in(path)
-        if errors:
-            raise RecordsInvalid(errors, f"refused: {path} has {len(errors)} error(s); fix them first "
-                                 "(nothing was written)", root=loaded.root)
-        from stss.errors import UsageError, unknown_id_hint
-
-        # Hints from every id on disk, read or not (a command about one school reads one).
-        everyone = sorted(set(known) | loaded.records.unread.get(kind, frozenset()))
-        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, everyone))
+        errors = [p for p in loaded.problems if p.is_error and p.path in (TRUST_FILE, OFFER_FILE)]
+        raise RecordsInvalid(errors, "trust.yaml and offer.yaml must validate before anything is recorded")
+    return loaded
 
 
-def check_id(kind: str, ident: str | None, known: Any) -> None:
-    """An id given on the command line must name a record (usage error otherwise)."""
-    if ident is not None and ident not in known:
-        from stss.errors import UsageError, unknown_id_hint
+def say(text: str) -> None:
+    """A line about what a command did: record text in it is printed as written, never as markup."""
+    console().print(text, soft_wrap=True, markup=False, highlight=False)
 
-        raise UsageError(f"unknown {kind} '{ident}'", unknown_id_hint(ident, known))
+
+def say_written(done: str, commit: str | None, message: str) -> None:
+    """What a writing command did, and the commit it made with --commit."""
+    say(done)
+    if commit:
+        say(f"Committed {commit}: {message}")
+
+
+def ids(values: list[str] | None) -> tuple[str, ...] | None:
+    """Ids from a repeatable option, each occurrence perhaps a comma-separated list."""
+    if values is None:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def read_notes(notes: str) -> str:
+    """Notes from --notes FILE, or from stdin for '-'."""
+    from stss.errors import UsageError
+
+    if notes == "-":
+        return sys.stdin.read()
+    try:
+        return Path(notes).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --notes {notes}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+#: How a cell's meaning (`stss.tables.Style`) looks at a colour terminal.
+STYLES = {"bad": "red", "warn": "yellow", "good": "green", "note": "cyan", "muted": "dim", "strong": "bold",
+          "over": "magenta"}
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANSI = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1", "magenta": "35"}
+
+
+def show(table: Table, *, plain: bool = False) -> None:
+    """Print a table from `stss.tables`: at a terminal a Rich table that wraps to the window,
+    or with `plain` (thousands of rows) an aligned grid written in one go. Cell text is
+    never read as markup."""
+    if plain:
+        _grid(table)
+        return
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title=table.title)
+    for col in table.columns:
+        out.add_column(col, justify="right" if col in table.right else "left", no_wrap=col in table.keep,
+                       overflow="fold", max_width=table.widest.get(col))
+    for row in table.rows:
+        out.add_row(*(Text(c.text, style=STYLES.get(c.style, "")) for c in row))
+    console().print(out)
+
+
+def _grid(table: Table) -> None:
+    """A plain aligned table: a Rich table costs seconds at thousands of rows. One-cell rows
+    are group headings (a school's name). Control characters from the records are dropped,
+    so a name cannot drive the terminal."""
+    rows = [tuple((CONTROL.sub("", c.text), STYLES.get(c.style, "")) for c in row) for row in table.rows]
+    full = [row for row in rows if len(row) == len(table.columns)]
+    widths = [max([len(h)] + [len(row[i][0]) for row in full]) for i, h in enumerate(table.columns)]
+    colour = console().color_system is not None and console().is_terminal
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_ANSI[style]}m{text}\x1b[0m" if colour and style else text
+
+    def line(cells: tuple[tuple[str, str], ...]) -> str:
+        return "  ".join(paint(text.rjust(w) if col in table.right else text.ljust(w), style)
+                         for (text, style), w, col in zip(cells, widths, table.columns, strict=True)).rstrip()
+
+    out = [table.title, "", line(tuple((h, "") for h in table.columns)), "  ".join("-" * w for w in widths)]
+    out += [paint(*row[0]) if len(row) == 1 else line(row) for row in rows]
+    sys.stdout.write("\n".join(out) + "\n")

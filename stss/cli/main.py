@@ -45,14 +45,20 @@ def main(
 COMMANDS = (
     "stss.cli.records",
     "stss.cli.usage",
+    "stss.cli.capacity",
+    "stss.cli.engagements",
+    "stss.cli.actions",
     "stss.cli.history",
     "stss.cli.data",
     "stss.cli.visits",
+    "stss.cli.support",
+    "stss.cli.events",
     "stss.cli.objectives",
     "stss.cli.requests",
     "stss.cli.review",
     "stss.cli.report",
     "stss.cli.plan",
+    "stss.cli.calendar",
 )
 
 for _name in COMMANDS:

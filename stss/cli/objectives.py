@@ -12,8 +12,17 @@ from typing import Annotated, Literal
 
 import typer
 
-from stss.cli.common import RecordsOpt, TodayOpt, check_id, console, today_of
-from stss.cli.visits import CommitOpt, ForceOpt, _open, _ready, _write
+from stss.cli.common import (
+    CommitOpt,
+    ForceOpt,
+    RecordsOpt,
+    TodayOpt,
+    open_for_writing,
+    say,
+    say_written,
+    today_of,
+)
+from stss.errors import require_known
 
 
 def review_objective(
@@ -39,30 +48,27 @@ def review_objective(
     An objective written as a plain sentence is given an id from its first words, so later
     reviews can name it. Nothing is written unless the records still validate.
     """
-    from stss import objectives, store
+    from stss import changes, objectives, store
     from stss.errors import UsageError
     from stss.layout import record_path
     from stss.models import Review
 
-    loaded = _open(records)
+    loaded = open_for_writing(records)
     r = loaded.records
     day = today_of(today)
-    check_id("engagement", engagement, r.engagements)
+    require_known("engagement", engagement, r.engagements)
     if not note.strip():
         raise UsageError("--note is empty", "say in a sentence what the review found")
     review = Review(date=date.date() if date else day, rag=rag, note=" ".join(note.split()))
-    _ready(loaded, commit)
+    changes.ready(loaded, commit)
     text = store.read_text(loaded.root, record_path("engagement", engagement))
     recorded = objectives.add_review(engagement, r.engagements[engagement], text, objective, review, day)
     message = objectives.commit_message(r, engagement, recorded.objective, review)
-    written = _write(loaded, (recorded.change,), message, force=force, commit=commit)
-    out = console()
+    written = changes.save(loaded, (recorded.change,), message, force=force, commit=commit)
     if recorded.named:
-        out.print(f"Objective {objective} now has the id '{recorded.objective}'.", soft_wrap=True, markup=False)
-    out.print(f"Recorded {review.rag} for {recorded.objective} on {review.date}: {recorded.change.path}",
-              soft_wrap=True, markup=False)
-    if written:
-        out.print(f"Committed {written}: {message}", soft_wrap=True, markup=False)
+        say(f"Objective {objective} now has the id '{recorded.objective}'.")
+    say_written(f"Recorded {review.rag} for {recorded.objective} on {review.date}: {recorded.change.path}",
+                written, message)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,19 +12,22 @@ from typing import Annotated, Literal
 
 import typer
 
-from stss.cli import visits as writing
 from stss.cli.common import (
+    CommitOpt,
     FormatOpt,
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
-    check_id,
-    console,
     emit_rows,
+    ids,
+    open_for_writing,
     open_records,
+    say,
+    say_written,
+    show,
     today_of,
 )
-from stss.cli.usage import _print_grid
+from stss.errors import require_known
 
 Urgency = Literal["low", "medium", "high"]
 Status = Literal["open", "triaged", "in-progress", "resolved", "declined"]
@@ -41,7 +44,7 @@ def log_request(
     raised_by: Annotated[str | None, typer.Option("--raised-by", metavar="WHO", help="Who asked: a role or a name.", show_default=False)] = None,
     assign: Annotated[list[str] | None, typer.Option("--assign", metavar="ID", help="Who takes it on (person ids; repeat, or separate with commas).", show_default=False)] = None,
     respond_by: DateOpt = None,
-    commit: writing.CommitOpt = False,
+    commit: CommitOpt = False,
     records: RecordsOpt = None,
     today: TodayOpt = None,
 ) -> None:
@@ -51,22 +54,22 @@ def log_request(
     five school days later (half-term breaks and closures skipped) unless
     --respond-by says otherwise.
     """
-    from stss import requests, store
+    from stss import changes, requests, store
     from stss.layout import KINDS
 
-    loaded = writing._open(records)
+    loaded = open_for_writing(records)
     r = loaded.records
     new = requests.NewRequest(
         school=school, summary=summary, raised=today_of(today), urgency=urgency, category=category,
-        raised_by=raised_by, assigned=writing._ids(assign) or (),
+        raised_by=raised_by, assigned=ids(assign) or (),
         respond_by=respond_by.date() if respond_by else None)
     requests.check_new(r, new)
-    writing._ready(loaded, commit)
+    changes.ready(loaded, commit)
     taken = {f.record_id for f in store.list_files(loaded.root)[0] if f.kind == KINDS["request"].name}
     ident, due, change = requests.build_new(r, new, taken)
     message = requests.commit_message(r, "Log", school, summary)
-    written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    writing._say_written(f"Logged {ident}: {change.path} (respond by {due})", written, message)
+    written = changes.save(loaded, (change,), message, commit=commit)
+    say_written(f"Logged {ident}: {change.path} (respond by {due})", written, message)
 
 
 def update_request(
@@ -76,7 +79,7 @@ def update_request(
     engagement: Annotated[str | None, typer.Option("--engagement", metavar="ID", help="The engagement (of the same school) it became.", show_default=False)] = None,
     assign: Annotated[list[str] | None, typer.Option("--assign", metavar="ID", help="Add people who take it on (repeat, or separate with commas).", show_default=False)] = None,
     respond_by: DateOpt = None,
-    commit: writing.CommitOpt = False,
+    commit: CommitOpt = False,
     records: RecordsOpt = None,
     today: TodayOpt = None,
 ) -> None:
@@ -85,11 +88,11 @@ def update_request(
     The request's file is edited in place: every other line, and every comment, stays as it was.
     Closing it (resolved, declined) records today as `resolved`.
     """
-    from stss import requests, store
+    from stss import changes, requests, store
     from stss.layout import record_path
     from stss.parsing import is_slug
 
-    loaded = writing._open(records)
+    loaded = open_for_writing(records)
     r = loaded.records
     day = today_of(today)
     if not is_slug(request):
@@ -97,20 +100,20 @@ def update_request(
 
         raise UsageError(f"'{request}' is not a request id", "ids are lower-case slugs; see `stss requests`")
     move = requests.Move(status=status, outcome=outcome, engagement=engagement,
-                         assign=writing._ids(assign) or (), respond_by=respond_by.date() if respond_by else None)
+                         assign=ids(assign) or (), respond_by=respond_by.date() if respond_by else None)
     requests.check_move(r, request, move, day)
-    writing._ready(loaded, commit)
+    changes.ready(loaded, commit)
     text = store.read_text(loaded.root, record_path("request", request))
     change = requests.move(r, request, text, move, day)
     if change.text == text:
-        console().print(f"Nothing to change: {change.path} already says this.", soft_wrap=True, markup=False)
+        say(f"Nothing to change: {change.path} already says this.")
         return
     old = r.requests[request]
     verb = {"triaged": "Triage", "in-progress": "Start", "resolved": "Resolve", "declined": "Decline",
             "open": "Reopen"}.get(status or "", "Update")
     message = requests.commit_message(r, verb, old.school, old.summary)
-    written = writing._write(loaded, (change,), message, force=False, commit=commit)
-    writing._say_written(f"Updated {request}: {status or old.status} ({change.path})", written, message)
+    written = changes.save(loaded, (change,), message, commit=commit)
+    say_written(f"Updated {request}: {status or old.status} ({change.path})", written, message)
 
 
 def requests_list(
@@ -122,23 +125,19 @@ def requests_list(
     format: FormatOpt = "table",
 ) -> None:
     """Requests from schools, most pressing first: overdue, then by urgency and respond-by date."""
-    from stss import requests
+    from stss import requests, tables
 
     loaded = open_records(records)
     r = loaded.records
-    check_id("school", school, r.schools)
+    require_known("school", school, r.schools)
     day = today_of(today)
     rows = requests.listing(r, day, status=status, school=school, overdue_only=overdue)
     if emit_rows([row.as_dict() for row in rows], format, requests.COLUMNS):
         return
-    lines: list[tuple[str, ...]] = [(row.id, r.schools[row.school].name if row.school in r.schools else row.school, row.urgency,
-              str(row.raised), str(row.respond_by), ", ".join(row.assigned) or "-",
-              "overdue" if row.overdue else row.status) for row in rows]
-    _print_grid(f"Requests from schools, as of {day}", ("request", "school", "urgency", "raised", "respond by",
-                                                         "assigned", "status"), lines, right=range(0))
+    show(tables.requests(r, rows, f"Requests from schools, as of {day}"), plain=True)
     late = sum(row.overdue for row in rows)
     still = sum(row.status not in requests.CLOSED for row in rows)
-    console().print(f"{len(rows)} request(s): {still} open, {late} overdue.", markup=False)
+    say(f"{len(rows)} request(s): {still} open, {late} overdue.")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import shlex
 from importlib import resources
+from pathlib import Path
 
 from stss import layout
 from stss.provenance import Source
@@ -103,3 +104,35 @@ def _escaped(char: str) -> str:
     printable = (code in (0x09, 0x0A, 0x0D) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
                  or 0xE000 <= code <= 0xFFFD or code >= 0x10000) and char != "\ufeff"
     return char if printable else f"\\u{code:04x}"
+
+
+def create(directory: Path, trust_name: str, today: dt.date, source: Source) -> str | None:
+    """Write a new records repository into `directory`, and unless it is inside a repository
+    already, `git init` it on main with a first commit (returned). Refuses, writing nothing,
+    where records or any of these files are already there, or git could not commit."""
+    from stss import git, lock, store
+    from stss.errors import StoreError
+
+    if (directory / layout.ROOT_MARKER).exists():
+        raise StoreError(f"{directory} already holds records ({layout.ROOT_MARKER}); nothing was written")
+    made = files(trust_name, today, source)
+    clashes = [rel for rel in made if (directory / rel).exists()]
+    if clashes:
+        raise StoreError(f"{directory} already has {', '.join(clashes)}; nothing was written")
+    probe = directory.resolve()
+    while not probe.exists():
+        probe = probe.parent
+    existing = git.is_repo(probe)  # the target or a folder above it is already under git
+    if not existing and git.identity_missing(probe):
+        raise StoreError("git has no name and email to make the first commit with; nothing was written",
+                         hint="run: git config --global user.name 'Your Name' && "
+                              "git config --global user.email you@example.org")
+    directory.mkdir(parents=True, exist_ok=True)
+    root = directory.resolve()
+    with lock.writing(root):
+        for rel, text in made.items():
+            store.write_text(root, rel, text)
+        if existing:
+            return None
+        git.init(root)
+        return git.commit_all(root, f"Start the records of {trust_name} with stss init")

@@ -1,0 +1,91 @@
+"""Actions agreed at visits: `stss actions` lists the open ones, `stss close-action` marks one done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from stss.cli.common import (
+    CommitOpt,
+    FormatOpt,
+    RecordsOpt,
+    SchoolOpt,
+    TodayOpt,
+    emit_rows,
+    open_for_writing,
+    open_records,
+    say,
+    say_written,
+    show,
+    today_of,
+)
+from stss.errors import require_known
+
+
+def actions(
+    records: RecordsOpt = None,
+    school: SchoolOpt = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue actions.")] = False,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Open actions from visit notes, with owner and due date."""
+    from stss import actions as actions_mod
+    from stss import review, tables
+    from stss.layout import Scope
+
+    # Actions stay open across years: one school's are in its visits of every year.
+    loaded = open_records(records, scope=Scope(schools=frozenset({school})) if school else None)
+    require_known("school", school, loaded.records.school_ids)
+    found = actions_mod.open_actions(loaded.records, today_of(today), school, overdue)
+    columns = ("school", "visit", "visit_date", "text", "owner", "due", "state")
+    if emit_rows([a.as_dict() for a in found], format, columns):
+        return
+    show(tables.actions(found, overdue))
+    follow_up = review.needs_attention(review.reviews(loaded.records, today_of(today), school))
+    if follow_up:
+        late = sum(row.state == "late" for row in follow_up)
+        say(f"Visit reports to follow up: {late} unanswered after {review.ANSWER_WITHIN} school days, "
+            f"{len(follow_up) - late} marked inaccurate (see stss reviews).")
+
+
+def close_action(
+    school: Annotated[str, typer.Option("--school", metavar="ID", help="The school's id.", show_default=False)],
+    match: Annotated[str, typer.Option(
+        "--match", metavar="TEXT", show_default=False,
+        help="Words from the action's text (any case). They must pick out one open action at the school; "
+             "if several hold them, they are listed and nothing is written.")],
+    date: Annotated[dt.datetime | None, typer.Option(
+        "--date", metavar="DATE", formats=["%Y-%m-%d"], show_default=False,
+        help="The day it was done (default: today).")] = None,
+    commit: CommitOpt = False,
+    records: RecordsOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Mark an action agreed at a visit as done.
+
+    Sets the action's `status: done` and `done: DATE` in its visit file, in
+    place, keeping every other line (comments included) as it was.
+    """
+    from stss import actions, changes, store
+    from stss.changes import Change
+
+    loaded = open_for_writing(records)
+    r = loaded.records
+    day = today_of(today)
+    require_known("school", school, r.schools)
+    agreed = actions.choose(r, school, match)
+    when = date.date() if date else day
+    actions.check_done(agreed, when, day)
+    changes.ready(loaded, commit)
+    change = Change(agreed.visit, actions.close(store.read_text(loaded.root, agreed.visit), agreed, when))
+    message = f"Close action at {r.schools[school].name}: {agreed.text}"
+    written = changes.save(loaded, (change,), message, commit=commit)
+    say_written(f"Closed \"{agreed.text}\" (done {when}): {agreed.visit}", written, message)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(actions)
+    app.command("close-action")(close_action)

@@ -1,0 +1,101 @@
+"""`stss engagements`: days commissioned, delivered and planned, objectives' ratings, and funding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from stss.cli.common import (
+    CONTROL,
+    Format,
+    FormatOpt,
+    RecordsOpt,
+    TodayOpt,
+    emit_rows,
+    open_records,
+    say,
+    show,
+    today_of,
+)
+from stss.errors import require_known
+
+if TYPE_CHECKING:
+    from stss.funding import Line, Value
+    from stss.objectives import Progress
+
+
+def engagements(
+    records: RecordsOpt = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only engagements with this status.", show_default=False)] = None,
+    funding: Annotated[bool, typer.Option("--funding", help="Money instead: for each funding source and financial year (April to March), the value delivered against what was awarded.")] = False,
+    today: TodayOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Each engagement's days commissioned, delivered, planned and remaining, with warnings, the
+    value of traded work, and each objective's latest rating with its direction since the review
+    before. With --funding, a budget-against-actual table of funding by source and financial year."""
+    import typing
+
+    from stss import engagements as burn_mod
+    from stss import funding as funding_mod
+    from stss import objectives, tables
+    from stss.models import EngagementStatus
+
+    require_known("status", status, typing.get_args(EngagementStatus))
+    loaded = open_records(records)
+    r = loaded.records
+    if funding:
+        _funding(funding_mod.by_year(r, {k: e for k, e in r.engagements.items() if status in (None, e.status)}),
+                 format)
+        return
+    burns = burn_mod.burn(r, today_of(today), status)
+    values = {b.engagement: funding_mod.value(r.engagements[b.engagement], b.delivered) for b in burns}
+    progress = {b.engagement: objectives.progress(b.engagement, r.engagements[b.engagement]) for b in burns}
+    columns = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned",
+               "delivered", "planned", "remaining", "rate", "value_commissioned", "value_delivered",
+               "value_to_deliver", "flags", "objectives")
+    rows = [b.as_dict() | _value_columns(values[b.engagement]) for b in burns]
+    if format == "csv":
+        emit_rows([row | {"flags": "; ".join(b.flags), "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
+               for row, b in zip(rows, burns, strict=True)], format, columns)
+        return
+    if emit_rows([row | {"objectives": [p.as_dict() for p in progress[b.engagement]]}
+              for row, b in zip(rows, burns, strict=True)], format, columns):
+        return
+    show(tables.engagements(burns, values))
+    rated = [p for b in burns for p in progress[b.engagement]]
+    if rated:
+        show(tables.objectives(rated))
+
+
+def _value_columns(v: Value | None) -> dict[str, object]:
+    return {"rate": v.rate if v else None, "value_commissioned": v.commissioned if v else None,
+            "value_delivered": v.delivered if v else None, "value_to_deliver": v.to_deliver if v else None}
+
+
+def _funding(lines: list[Line], format: Format) -> None:
+    """Funding by source and financial year, with what is applied for and awaiting a decision."""
+    from stss import funding, tables
+    from stss.render import money
+
+    if emit_rows([line.as_dict() for line in lines], format, funding.COLUMNS):
+        return
+    show(tables.funding(lines), plain=True)
+    waiting = [line for line in lines if line.applied]
+    if waiting:
+        say("Applied for, awaiting a decision: " + "; ".join(
+            f"{CONTROL.sub('', line.source)} {money(line.applied)} ({line.financial_year})" for line in waiting))
+    say("delivered = the value of the days delivered in the year (a grant's amount shared over its days "
+        "commissioned; traded work at its rate)")
+
+
+def _rating(p: Progress) -> str:
+    """`behaviour-policy: green (improving)`: one objective in a CSV cell."""
+    if p.latest is None:
+        return f"{p.ref}: not reviewed"
+    return f"{p.ref}: {p.latest.rag}" + (f" ({p.direction})" if p.direction else "")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(engagements)
