@@ -100,3 +100,33 @@ def work_activity(records: Records, engagement_id: str) -> str | None:
         return e.activity
     used = Counter(v.activity for v in records.visits.values() if v.engagement == engagement_id)
     return min(used, key=lambda a: (-used[a], a)) if used else None
+
+
+#: Columns of `stss engagements --format json|csv`: the burn, the value of traded work, and
+#: each objective's latest rating.
+COLUMNS = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned", "delivered",
+           "planned", "remaining", "rate", "value_commissioned", "value_delivered", "value_to_deliver", "flags",
+           "objectives")
+
+
+def rows(records: Records, burns: list[Burn], *, flat: bool = False) -> list[dict[str, object]]:
+    """Each engagement as a row in COLUMNS; `flat` (for CSV) writes the lists as text:
+    `behaviour-policy: green (improving); attendance: not reviewed`."""
+    from stss import funding, objectives
+
+    out = []
+    for b in burns:
+        value = funding.value(records.engagements[b.engagement], b.delivered)
+        progress = objectives.progress(b.engagement, records.engagements[b.engagement])
+        row = b.as_dict() | {"rate": value.rate if value else None,
+                             "value_commissioned": value.commissioned if value else None,
+                             "value_delivered": value.delivered if value else None,
+                             "value_to_deliver": value.to_deliver if value else None}
+        if flat:
+            row |= {"flags": "; ".join(b.flags), "objectives": "; ".join(
+                f"{p.ref}: not reviewed" if p.latest is None
+                else f"{p.ref}: {p.latest.rag}" + (f" ({p.direction})" if p.direction else "") for p in progress)}
+        else:
+            row["objectives"] = [p.as_dict() for p in progress]
+        out.append(row)
+    return out

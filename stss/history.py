@@ -505,7 +505,7 @@ def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]
     return out
 
 
-def since(root: Path, since: str | None) -> tuple[dt.date | None, str | None]:
+def parse_since(root: Path, since: str | None) -> tuple[dt.date | None, str | None]:
     """`stss history --since`: a date, or a revision git knows (a tag, a branch, a hash)."""
     from stss import git
     from stss.errors import UsageError
@@ -521,3 +521,19 @@ def since(root: Path, since: str | None) -> tuple[dt.date | None, str | None]:
         raise UsageError(f"--since {since} is neither a date (YYYY-MM-DD) nor a revision git knows",
                          "use a date, a tag, a branch or a commit hash")
     return None, since
+
+
+def listing(root: Path, since: str | None, until: dt.date | None,
+            school: str | None) -> tuple[History, list[Event]]:
+    """`stss history`: what git says since a date or revision (and up to `until`), and its events
+    of one school if given; a school never in the records is a usage error."""
+    from stss import git, store
+    from stss.errors import require_known
+
+    git.require_repo(root)
+    since_date, since_rev = parse_since(root, since)
+    found = history(root, since=since_date, until=until, since_rev=since_rev)
+    if school is not None:
+        known = {f.record_id for f in store.list_files(root)[0] if f.kind == "school"}
+        require_known("school", school, known | {e.school for e in found.events if e.school})
+    return found, [e for e in found.events if school in (None, e.school)]

@@ -8,8 +8,10 @@ and a file called `a,b.yaml` must not shift a GitHub annotation's fields.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,3 +55,15 @@ def problem_report(problems: Sequence[Problem], format: str, shown: Callable[[st
         lines = [printable(f"{shown(p.path)}:{p.line}:{p.column}: {p.severity.value}: {p.message}"
                            + (f" (hint: {p.hint})" if p.hint else "")) for p in problems]
     return "".join(line + "\n" for line in lines)
+
+
+def shown_path(root: Path | None, rel: str, here: str) -> str:
+    """A record's path (relative to `root`) as a person in the folder `here` would type it:
+    relative below `here`, else in full. Lexical only: resolving would follow the very links
+    (even loops) a problem may be about."""
+    if root is None:
+        return rel
+    full = root / rel
+    absolute = os.path.abspath(full)
+    base = os.path.abspath(here)
+    return os.path.relpath(absolute, base) if absolute.startswith(base + os.sep) else str(full)

@@ -491,3 +491,36 @@ def _tag_of(model: type[BaseModel]) -> Any:
     field = model.model_fields.get("framework")
     args = typing.get_args(field.annotation) if field else ()
     return args[0] if args else None
+
+
+#: The longest text typed for a record (an id, a name, a line of text); free text may be
+#: longer; a path at most what the system allows. Longer is a slip, or hostile.
+MAX_TEXT = 1_000
+MAX_FREE_TEXT = 20_000
+MAX_PATH = 4_096
+
+
+def unfit(value: object, *, free_text: bool = False) -> str | None:
+    """Why a value typed on the command line or at a prompt is not fit to become a file name
+    or go into a record, or None: a number that is not finite, text too long, or holding a
+    NUL or other control character (a newline or tab only in `free_text`) or bytes that were
+    not UTF-8 (surrogates)."""
+    import math
+    import unicodedata
+    from pathlib import Path
+
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if not isinstance(value, str | Path):
+        return None
+    text = str(value)
+    limit = MAX_PATH if isinstance(value, Path) else MAX_FREE_TEXT if free_text else MAX_TEXT
+    if len(text) > limit:
+        return f"is {len(text):,} characters long; at most {limit:,}"
+    for char in text:
+        kind = unicodedata.category(char)
+        if not (free_text and char in "\n\t") and kind in ("Cc", "Cs", "Zl", "Zp"):
+            what = "a NUL byte" if char == "\0" else ("a byte that is not UTF-8" if kind == "Cs"
+                                                       else f"a control character (U+{ord(char):04X})")
+            return f"holds {what}"
+    return None

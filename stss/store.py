@@ -673,6 +673,14 @@ def cache_folder(root: Path) -> Path:
     return folder
 
 
+def notes_template(root: Path, activity: str) -> str | None:
+    """The trust's own notes template for an activity (`templates/notes/<activity>.md`), if it has one."""
+    try:
+        return read_text(root, f"templates/notes/{activity}.md")
+    except (OSError, UnicodeDecodeError, StoreError):
+        return None
+
+
 def outside_records(root: Path, out: Path) -> None:
     """An output (`--out`) may go anywhere but over the records' own files: a record or
     anything in a record folder, `templates/`, `.git/` or `.stss-cache/` (a usage error)."""

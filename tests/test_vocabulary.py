@@ -75,3 +75,47 @@ def test_only_the_layout_module_spells_record_folders_and_files() -> None:
                for p in sorted(package.rglob("*.py")) if p.name != "layout.py"
                for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1) if pattern.search(line)]
     assert spelled == []
+
+
+# --- the CLI stays thin ----------------------------------------------------------------------
+
+
+def test_the_cli_is_under_a_seventh_of_the_package() -> None:
+    """The CLI parses, asks, calls one function and prints: under 15% of the package's lines."""
+    from tests.helpers import REPO
+
+    package = [p for p in (REPO / "stss").rglob("*.py")]
+    lines = {p: len(p.read_text("utf-8").splitlines()) for p in package}
+    cli = sum(n for p, n in lines.items() if "cli" in p.relative_to(REPO / "stss").parts)
+    assert cli / sum(lines.values()) < 0.15, f"the CLI is {cli / sum(lines.values()):.1%} of stss/"
+
+
+def test_only_the_format_family_spells_format() -> None:
+    """Every command takes one of cli.common's `--format` options, never its own spelling."""
+    from tests.helpers import REPO
+
+    spelled = [p.name for p in (REPO / "stss/cli").glob("*.py") if '"--format"' in p.read_text("utf-8")]
+    assert spelled == ["common.py"]
+
+
+def test_every_cli_module_is_named_after_a_command_it_declares() -> None:
+    """`stss calendar` lives in cli/calendar.py, `edit-support` in cli/support.py: a module is
+    named after its command (or the command's last word), never a grab bag."""
+    import ast
+
+    from tests.helpers import REPO
+
+    helpers = {"__init__.py", "main.py", "common.py", "ask.py"}
+    for path in sorted((REPO / "stss/cli").glob("*.py")):
+        if path.name in helpers:
+            continue
+        declared = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                for deco in node.decorator_list:
+                    if isinstance(deco, ast.Call):
+                        name = deco.args[0].value if deco.args and isinstance(deco.args[0], ast.Constant) \
+                            else node.name
+                        declared.add(str(name))
+        words = {part for name in declared for part in str(name).split("-")} | declared
+        assert path.stem in words or path.stem.rstrip("s") in words, (path.name, sorted(declared))

@@ -13,6 +13,7 @@ from stss.cli.common import (
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
+    command,
     emit_rows,
     open_for_writing,
     open_records,
@@ -24,6 +25,7 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 
+@command()
 def actions(
     records: RecordsOpt = None,
     school: SchoolOpt = None,
@@ -51,6 +53,7 @@ def actions(
             f"{len(follow_up) - late} marked inaccurate (see stss reviews).")
 
 
+@command("close-action")
 def close_action(
     school: Annotated[str, typer.Option("--school", metavar="ID", help="The school's id.", show_default=False)],
     match: Annotated[str, typer.Option(
@@ -69,23 +72,14 @@ def close_action(
     Sets the action's `status: done` and `done: DATE` in its visit file, in
     place, keeping every other line (comments included) as it was.
     """
-    from stss import actions, changes, store
-    from stss.changes import Change
+    from stss import actions, recording
 
     loaded = open_for_writing(records)
-    r = loaded.records
     day = today_of(today)
-    require_known("school", school, r.schools)
-    agreed = actions.choose(r, school, match)
+    require_known("school", school, loaded.records.schools)
+    agreed = actions.choose(loaded.records, school, match)
     when = date.date() if date else day
-    actions.check_done(agreed, when, day)
-    changes.ready(loaded, commit)
-    change = Change(agreed.visit, actions.close(store.read_text(loaded.root, agreed.visit), agreed, when))
-    message = f"Close action at {r.schools[school].name}: {agreed.text}"
-    written = changes.save(loaded, (change,), message, commit=commit)
-    say_written(f"Closed \"{agreed.text}\" (done {when}): {agreed.visit}", written, message)
+    done = recording.close_action(loaded, school, agreed, when, day, commit=commit)
+    say_written(f"Closed \"{agreed.text}\" (done {when}): {agreed.visit}", done.commit, done.message)
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(actions)
-    app.command("close-action")(close_action)

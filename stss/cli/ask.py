@@ -8,13 +8,8 @@ waits for an answer that cannot come.
 from __future__ import annotations
 
 import contextlib
-import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 
 def is_terminal() -> bool:
@@ -54,15 +49,15 @@ def line(prompt: str, free_text: bool = True) -> str:
     (`common.checked_options`): no NUL or other control character, no absurd
     length (an id's limit unless `free_text`). An unfit answer is said, naming
     the prompt, and asked for again; end of input is a usage error."""
-    from stss.cli.common import FREE_TEXT, _unfit
     from stss.errors import UsageError
+    from stss.parsing import unfit
 
     while True:
         try:
             answer = input(f"{prompt}: ").strip()
         except EOFError:
             raise UsageError(f"no answer for '{prompt}'; nothing was written") from None
-        why = _unfit(min(FREE_TEXT) if free_text else "answer", answer)
+        why = unfit(answer, free_text=free_text)
         if why is None:
             return answer
         print(f"  the answer to '{prompt}' {why}; type it again", file=sys.stderr)
@@ -92,24 +87,3 @@ def _completion(words: Sequence[str]) -> Iterator[None]:
         readline.set_completer_delims(delims)
 
 
-def edit(text: str, suffix: str = ".md") -> str:
-    """Open `text` in $VISUAL / $EDITOR (else vi) and return what was saved."""
-    from stss.errors import UsageError
-
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    fd, name = tempfile.mkstemp(prefix="stss-notes-", suffix=suffix)
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        try:
-            done = subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except OSError as exc:
-            raise UsageError(f"cannot start the editor '{editor}': {exc.strerror}",
-                             "set $EDITOR, or pass --notes FILE") from None
-        if done.returncode != 0:
-            raise UsageError(f"the editor exited with status {done.returncode}; nothing was written")
-        return path.read_text("utf-8")
-    finally:
-        with contextlib.suppress(OSError):
-            path.unlink()

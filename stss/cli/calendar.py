@@ -13,6 +13,7 @@ from stss.cli.common import (
     SchoolOpt,
     TodayOpt,
     YearOpt,
+    command,
     open_records,
     pick_year,
     say,
@@ -22,6 +23,7 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 
+@command()
 def calendar(
     out: Annotated[Path, typer.Option("--out", help="The .ics file to write ('-' for standard output).", dir_okay=False)],
     records: RecordsOpt = None,
@@ -56,7 +58,3 @@ def calendar(
         return
     store.write_output(out, data, loaded.root)
     say(f"Wrote {len(chosen)} event(s) to {out}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(calendar)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import typer
-
 from stss.cli.common import (
     FormatOpt,
     RecordsOpt,
     TodayOpt,
     YearOpt,
+    command,
     emit_rows,
     open_records,
     pick_year,
@@ -18,6 +17,7 @@ from stss.cli.common import (
 )
 
 
+@command()
 def capacity(
     records: RecordsOpt = None,
     year: YearOpt = None,
@@ -34,7 +34,3 @@ def capacity(
     if emit_rows([load.as_dict() for load in loads], format, columns):
         return
     show(tables.capacity(loads, year_id))
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(capacity)

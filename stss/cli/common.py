@@ -51,6 +51,18 @@ class StssGroup(TyperGroup):
 #: What the running command holds until it ends (its write lock).
 _held = contextlib.ExitStack()
 
+#: The commands and command groups the modules in `stss.cli.main.COMMANDS` declare, in order.
+REGISTERED: list[tuple[str | None, Callable[..., Any]] | typer.Typer] = []
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the function below a command of `stss`, called `name` (else the function's name)."""
+    def declare(callback: Callable[..., Any]) -> Callable[..., Any]:
+        REGISTERED.append((name, callback))
+        return callback
+
+    return declare
+
 
 # --- shared options -----------------------------------------------------------
 
@@ -77,11 +89,6 @@ def visit_days(value: float | None) -> float | None:
 
 # --- every option's value, checked before a command runs ---------------------
 
-#: The longest text an option takes (ids, names, a line of text); free text may be
-#: longer; a path at most what the system allows. Longer is a slip, or hostile.
-MAX_OPTION_TEXT = 1_000
-MAX_FREE_TEXT = 20_000
-MAX_OPTION_PATH = 4_096
 #: Options whose text may run over lines (it goes into YAML as a block or a note).
 FREE_TEXT = frozenset({"reason", "rationale", "note"})
 
@@ -95,9 +102,11 @@ def checked_options(callback: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(callback)
     def run(**params: Any) -> Any:
+        from stss.parsing import unfit
+
         for name, value in params.items():
             for item in value if isinstance(value, list | tuple) else (value,):
-                why = _unfit(name, item)
+                why = unfit(item, free_text=name in FREE_TEXT)
                 if why:
                     from stss.errors import UsageError
 
@@ -105,27 +114,6 @@ def checked_options(callback: Callable[..., Any]) -> Callable[..., Any]:
         return callback(**params)
 
     return run
-
-
-def _unfit(name: str, value: Any) -> str | None:
-    import math
-    import unicodedata
-
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number, got {value}"
-    if not isinstance(value, str | Path):
-        return None
-    text = str(value)
-    limit = MAX_OPTION_PATH if isinstance(value, Path) else MAX_FREE_TEXT if name in FREE_TEXT else MAX_OPTION_TEXT
-    if len(text) > limit:
-        return f"is {len(text):,} characters long; at most {limit:,}"
-    allowed = "\n\t" if name in FREE_TEXT else ""
-    for char in text:
-        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            what = "a NUL byte" if char == "\0" else ("a byte that is not UTF-8" if unicodedata.category(char) == "Cs"
-                                                     else f"a control character (U+{ord(char):04X})")
-            return f"holds {what}"
-    return None
 
 
 def _option_name(callback: Callable[..., Any], name: str) -> str:
@@ -257,13 +245,9 @@ def fail(message: str, hint: str | None = None, code: int = 2) -> NoReturn:
 
 def display_path(root: Path | None, rel: str) -> str:
     """A problem's path as a person at this prompt would type it."""
-    if root is None:
-        return rel
-    full = root / rel
-    # Lexical only: resolving would follow the very links (even loops) a problem may be about.
-    here = os.path.abspath(os.getcwd())
-    absolute = os.path.abspath(full)
-    return os.path.relpath(absolute, here) if absolute.startswith(here + os.sep) else str(full)
+    from stss.outputs import shown_path
+
+    return shown_path(root, rel, os.getcwd())
 
 
 def print_problems(problems: Any, root: Path | None) -> None:

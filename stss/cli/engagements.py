@@ -12,6 +12,7 @@ from stss.cli.common import (
     FormatOpt,
     RecordsOpt,
     TodayOpt,
+    command,
     emit_rows,
     open_records,
     say,
@@ -21,10 +22,10 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 if TYPE_CHECKING:
-    from stss.funding import Line, Value
-    from stss.objectives import Progress
+    from stss.funding import Line
 
 
+@command()
 def engagements(
     records: RecordsOpt = None,
     status: Annotated[str | None, typer.Option("--status", help="Only engagements with this status.", show_default=False)] = None,
@@ -50,28 +51,15 @@ def engagements(
                  format)
         return
     burns = burn_mod.burn(r, today_of(today), status)
+    if emit_rows(burn_mod.rows(r, burns, flat=format == "csv"), format, burn_mod.COLUMNS):
+        return
     values = {b.engagement: funding_mod.value(r.engagements[b.engagement], b.delivered) for b in burns}
     progress = {b.engagement: objectives.progress(b.engagement, r.engagements[b.engagement]) for b in burns}
-    columns = ("engagement", "school", "kind", "title", "status", "start", "end", "commissioned",
-               "delivered", "planned", "remaining", "rate", "value_commissioned", "value_delivered",
-               "value_to_deliver", "flags", "objectives")
-    rows = [b.as_dict() | _value_columns(values[b.engagement]) for b in burns]
-    if format == "csv":
-        emit_rows([row | {"flags": "; ".join(b.flags), "objectives": "; ".join(_rating(p) for p in progress[b.engagement])}
-               for row, b in zip(rows, burns, strict=True)], format, columns)
-        return
-    if emit_rows([row | {"objectives": [p.as_dict() for p in progress[b.engagement]]}
-              for row, b in zip(rows, burns, strict=True)], format, columns):
-        return
     show(tables.engagements(burns, values))
     rated = [p for b in burns for p in progress[b.engagement]]
     if rated:
         show(tables.objectives(rated))
 
-
-def _value_columns(v: Value | None) -> dict[str, object]:
-    return {"rate": v.rate if v else None, "value_commissioned": v.commissioned if v else None,
-            "value_delivered": v.delivered if v else None, "value_to_deliver": v.to_deliver if v else None}
 
 
 def _funding(lines: list[Line], format: Format) -> None:
@@ -88,14 +76,3 @@ def _funding(lines: list[Line], format: Format) -> None:
             f"{CONTROL.sub('', line.source)} {money(line.applied)} ({line.financial_year})" for line in waiting))
     say("delivered = the value of the days delivered in the year (a grant's amount shared over its days "
         "commissioned; traded work at its rate)")
-
-
-def _rating(p: Progress) -> str:
-    """`behaviour-policy: green (improving)`: one objective in a CSV cell."""
-    if p.latest is None:
-        return f"{p.ref}: not reviewed"
-    return f"{p.ref}: {p.latest.rag}" + (f" ({p.direction})" if p.direction else "")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(engagements)

@@ -13,6 +13,7 @@ from stss.cli.common import (
     ForceOpt,
     RecordsOpt,
     TodayOpt,
+    command,
     ids,
     open_for_writing,
     read_notes,
@@ -22,6 +23,7 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 
+@command("log-event")
 def log_event(
     activity: Annotated[str | None, typer.Option("--activity", metavar='ID', help="The activity's id from offer.yaml (asked for at a terminal).", show_default=False)] = None,
     school: Annotated[list[str] | None, typer.Option("--school", metavar='ID', help="A school that took part (repeat, or separate with commas). Replaces a planned event's schools.", show_default=False)] = None,
@@ -62,7 +64,3 @@ def log_event(
     done = recording.event(loaded, log, today_of(today), force=force, commit=commit)
     how = "updated the planned event" if done.outcome.updated else "new file"
     say_written(f"{done.outcome.message}: {done.outcome.path} ({how})", done.commit, done.outcome.message)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("log-event")(log_event)

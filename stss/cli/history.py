@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from stss.cli.common import FormatOpt, RecordsOpt, console, emit_rows, show
-from stss.errors import require_known
+from stss.cli.common import FormatOpt, RecordsOpt, command, emit_rows, say, show
 
 #: Columns of `history --format csv`.
 HISTORY_COLUMNS = ("date", "commit", "author", "kind", "school", "summary", "path")
 
 
+@command()
 def history(
     school: Annotated[str | None, typer.Argument(help="Only this school (its id).", show_default=False)] = None,
     since: Annotated[str | None, typer.Option(
@@ -31,19 +31,10 @@ def history(
     Read from the git history of schools/, engagements/, visits/ and events/. In a shallow
     clone it says what history is missing; outside a git repository it exits 1.
     """
-    from stss import git, store, tables
     from stss import history as history_mod
+    from stss import store, tables
 
-    root = store.find_root(records)
-    git.require_repo(root)
-    since_date, since_rev = history_mod.since(root, since)
-    found = history_mod.history(root, since=since_date, until=until.date() if until else None,
-                                since_rev=since_rev)
-    if school is not None:
-        files, _ = store.list_files(root)
-        known = {f.record_id for f in files if f.kind == "school"} | {e.school for e in found.events if e.school}
-        require_known("school", school, known)
-    rows = [e for e in found.events if school is None or e.school == school]
+    found, rows = history_mod.listing(store.find_root(records), since, until.date() if until else None, school)
     if format == "json":
         print(json.dumps({"events": [e.as_dict() for e in rows], "notes": found.notes,
                           "shallow": found.shallow}, indent=2))
@@ -53,13 +44,8 @@ def history(
     if emit_rows([e.as_dict() for e in rows], format, HISTORY_COLUMNS):
         return
     if not rows:
-        console().print("No changes to schools, engagements or visits" + (f" for {school}" if school else "")
-                        + (f" since {since}" if since else "") + ".")
+        say("No changes to schools, engagements or visits" + (f" for {school}" if school else "")
+            + (f" since {since}" if since else "") + ".")
         return
     show(tables.history(rows, school))
-    console().print(f"{len(rows)} change(s) in {len({e.commit for e in rows})} commit(s).", markup=False)
-
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(history)
+    say(f"{len(rows)} change(s) in {len({e.commit for e in rows})} commit(s).")

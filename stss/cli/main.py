@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from stss.cli.common import StssGroup, check_all_options
+from stss.cli.common import REGISTERED, StssGroup, check_all_options
 
 app = typer.Typer(
     cls=StssGroup,
@@ -41,15 +41,18 @@ def main(
 ) -> None:
     """School improvement and school-to-school support, from plain records in git."""
 
-#: Modules that each register their commands on `app`, in help order.
+#: Modules that each declare their commands (`@command`), in help order.
 COMMANDS = (
-    "stss.cli.records",
+    "stss.cli.validate",
+    "stss.cli.init",
+    "stss.cli.schema",
     "stss.cli.usage",
     "stss.cli.capacity",
     "stss.cli.engagements",
     "stss.cli.actions",
     "stss.cli.history",
-    "stss.cli.data",
+    "stss.cli.gias",
+    "stss.cli.export",
     "stss.cli.visits",
     "stss.cli.support",
     "stss.cli.events",
@@ -62,7 +65,12 @@ COMMANDS = (
 )
 
 for _name in COMMANDS:
-    importlib.import_module(_name).register(app)
+    importlib.import_module(_name)
+for _declared in REGISTERED:
+    if isinstance(_declared, typer.Typer):
+        app.add_typer(_declared)
+    else:
+        app.command(_declared[0])(_declared[1])
 check_all_options(app)
 
 

@@ -17,6 +17,7 @@ from stss.cli.common import (
     ForceOpt,
     RecordsOpt,
     TodayOpt,
+    command,
     open_for_writing,
     say,
     say_written,
@@ -25,6 +26,7 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 
+@command("review-objective")
 def review_objective(
     engagement: Annotated[str, typer.Argument(metavar="ENGAGEMENT", help="The engagement's id.", show_default=False)],
     objective: Annotated[str, typer.Argument(
@@ -48,28 +50,21 @@ def review_objective(
     An objective written as a plain sentence is given an id from its first words, so later
     reviews can name it. Nothing is written unless the records still validate.
     """
-    from stss import changes, objectives, store
+    from stss import recording
     from stss.errors import UsageError
-    from stss.layout import record_path
     from stss.models import Review
 
     loaded = open_for_writing(records)
-    r = loaded.records
     day = today_of(today)
-    require_known("engagement", engagement, r.engagements)
+    require_known("engagement", engagement, loaded.records.engagements)
     if not note.strip():
         raise UsageError("--note is empty", "say in a sentence what the review found")
     review = Review(date=date.date() if date else day, rag=rag, note=" ".join(note.split()))
-    changes.ready(loaded, commit)
-    text = store.read_text(loaded.root, record_path("engagement", engagement))
-    recorded = objectives.add_review(engagement, r.engagements[engagement], text, objective, review, day)
-    message = objectives.commit_message(r, engagement, recorded.objective, review)
-    written = changes.save(loaded, (recorded.change,), message, force=force, commit=commit)
+    done, recorded = recording.objective_review(loaded, engagement, objective, review, day, force=force,
+                                                commit=commit)
     if recorded.named:
         say(f"Objective {objective} now has the id '{recorded.objective}'.")
-    say_written(f"Recorded {review.rag} for {recorded.objective} on {review.date}: {recorded.change.path}",
-                written, message)
+    say_written(f"Recorded {review.rag} for {recorded.objective} on {review.date}: {done.change.path}",
+                done.commit, done.message)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("review-objective")(review_objective)

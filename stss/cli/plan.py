@@ -17,6 +17,7 @@ from stss.cli.common import (
     RecordsOpt,
     TodayOpt,
     YearOpt,
+    command,
     emit_rows,
     err,
     open_records,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 UNSTAFFED_EXIT = 3
 
 
+@command()
 def plan(
     records: RecordsOpt = None,
     year: YearOpt = None,
@@ -54,7 +56,6 @@ def plan(
     stderr. Exit code 3 when visits are left unstaffed or could not be placed.
     """
     from stss import changes, planning, tables
-    from stss.errors import RecordsInvalid
     from stss.layout import year_folder
 
     day = today_of(today)
@@ -69,13 +70,8 @@ def plan(
     result = planning.plan(r, year_id, start, seed, set(school) if school else None)
     new = [changes.Change(v.path, planning.render(v), new=True) for v in result.visits]
     new += [changes.Change(e.path, planning.render_event(e), new=True) for e in result.events]
-    if dry_run:
-        problems = changes.check(r, new)
-        if any(p.is_error for p in problems):
-            raise RecordsInvalid(problems, "refused: the planned visits would not validate")
-        print_problems(problems, loaded.root)
-    else:  # refuse before printing a plan it will not write
-        print_problems(changes.verify(loaded, new, force=force), loaded.root)
+    # Refuse before printing a plan it will not write; a dry run shows warnings whatever --force.
+    print_problems(changes.verify(loaded, new, force=force or dry_run), loaded.root)
     tell = say if format == "table" else _to_stderr
     if format != "table":
         emit_rows(planning.rows(result), format, planning.ROW_COLUMNS)
@@ -121,7 +117,3 @@ def _print_summary(r: Records, result: Plan) -> None:
         f"{len(result.unstaffed)} unstaffed, {len(result.unplaced)} not placed.")
     for table in tables.plan_summary(r, result):
         show(table)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -14,6 +14,7 @@ from stss.cli.common import (
     TermOpt,
     TodayOpt,
     YearOpt,
+    command,
     open_records,
     pick_year,
     say,
@@ -21,10 +22,8 @@ from stss.cli.common import (
 )
 from stss.errors import require_known
 
-if TYPE_CHECKING:
-    pass
 
-
+@command()
 def report(
     records: RecordsOpt = None,
     year: YearOpt = None,
@@ -83,7 +82,3 @@ def _emit(html_or_md: str, format: str, out: Path | None, root: Path) -> None:
     store.outside_records(root, out)  # before a PDF is printed
     render.write(out, render.to_pdf(html_or_md) if format == "pdf" else html_or_md, root)
     say(f"wrote {out}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(report)

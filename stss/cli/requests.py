@@ -18,6 +18,7 @@ from stss.cli.common import (
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
+    command,
     emit_rows,
     ids,
     open_for_writing,
@@ -36,6 +37,7 @@ DateOpt = Annotated[dt.datetime | None, typer.Option(
     help="When the school should have an answer by (default: five school days after it was raised).")]
 
 
+@command("log-request")
 def log_request(
     school: Annotated[str, typer.Option("--school", metavar="ID", help="The school that asked.", show_default=False)],
     summary: Annotated[str, typer.Option("--summary", metavar="TEXT", help="What the school asked for, in a sentence.", show_default=False)],
@@ -54,24 +56,18 @@ def log_request(
     five school days later (half-term breaks and closures skipped) unless
     --respond-by says otherwise.
     """
-    from stss import changes, requests, store
-    from stss.layout import KINDS
+    from stss import recording, requests
 
     loaded = open_for_writing(records)
-    r = loaded.records
     new = requests.NewRequest(
         school=school, summary=summary, raised=today_of(today), urgency=urgency, category=category,
         raised_by=raised_by, assigned=ids(assign) or (),
         respond_by=respond_by.date() if respond_by else None)
-    requests.check_new(r, new)
-    changes.ready(loaded, commit)
-    taken = {f.record_id for f in store.list_files(loaded.root)[0] if f.kind == KINDS["request"].name}
-    ident, due, change = requests.build_new(r, new, taken)
-    message = requests.commit_message(r, "Log", school, summary)
-    written = changes.save(loaded, (change,), message, commit=commit)
-    say_written(f"Logged {ident}: {change.path} (respond by {due})", written, message)
+    ident, due, done = recording.new_request(loaded, new, commit=commit)
+    say_written(f"Logged {ident}: {done.change.path} (respond by {due})", done.commit, done.message)
 
 
+@command("update-request")
 def update_request(
     request: Annotated[str, typer.Argument(metavar="REQUEST", help="The request's id (its file name without .yaml).", show_default=False)],
     status: Annotated[Status | None, typer.Option("--status", help="triaged, in-progress, resolved or declined (open to undo a triage).", show_default=False)] = None,
@@ -88,34 +84,25 @@ def update_request(
     The request's file is edited in place: every other line, and every comment, stays as it was.
     Closing it (resolved, declined) records today as `resolved`.
     """
-    from stss import changes, requests, store
-    from stss.layout import record_path
+    from stss import recording, requests
     from stss.parsing import is_slug
 
     loaded = open_for_writing(records)
-    r = loaded.records
-    day = today_of(today)
     if not is_slug(request):
         from stss.errors import UsageError
 
         raise UsageError(f"'{request}' is not a request id", "ids are lower-case slugs; see `stss requests`")
     move = requests.Move(status=status, outcome=outcome, engagement=engagement,
                          assign=ids(assign) or (), respond_by=respond_by.date() if respond_by else None)
-    requests.check_move(r, request, move, day)
-    changes.ready(loaded, commit)
-    text = store.read_text(loaded.root, record_path("request", request))
-    change = requests.move(r, request, text, move, day)
-    if change.text == text:
-        say(f"Nothing to change: {change.path} already says this.")
+    done = recording.request_moved(loaded, request, move, today_of(today), commit=commit)
+    if done.unchanged:
+        say(f"Nothing to change: {done.change.path} already says this.")
         return
-    old = r.requests[request]
-    verb = {"triaged": "Triage", "in-progress": "Start", "resolved": "Resolve", "declined": "Decline",
-            "open": "Reopen"}.get(status or "", "Update")
-    message = requests.commit_message(r, verb, old.school, old.summary)
-    written = changes.save(loaded, (change,), message, commit=commit)
-    say_written(f"Updated {request}: {status or old.status} ({change.path})", written, message)
+    say_written(f"Updated {request}: {status or loaded.records.requests[request].status} ({done.change.path})",
+                done.commit, done.message)
 
 
+@command("requests")
 def requests_list(
     records: RecordsOpt = None,
     status: Annotated[Status | None, typer.Option("--status", help="Only requests with this status.", show_default=False)] = None,
@@ -138,9 +125,3 @@ def requests_list(
     late = sum(row.overdue for row in rows)
     still = sum(row.status not in requests.CLOSED for row in rows)
     say(f"{len(rows)} request(s): {still} open, {late} overdue.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("log-request")(log_request)
-    app.command("update-request")(update_request)
-    app.command("requests")(requests_list)

@@ -21,6 +21,7 @@ from stss.cli.common import (
     RecordsOpt,
     SchoolOpt,
     TodayOpt,
+    command,
     emit_rows,
     open_for_writing,
     open_records,
@@ -39,6 +40,7 @@ VisitArg = Annotated[str, typer.Argument(
     help="The visit's file name, with or without .md and its folder (e.g. 2026-10-06-st-annes-education-review).")]
 
 
+@command()
 def share(
     visit: VisitArg,
     out: Annotated[Path, typer.Option("--out", help="Write the report here (not into a record file).", dir_okay=False, show_default=False)],
@@ -55,24 +57,23 @@ def share(
     `review: {shared: TODAY}` in the visit, in place. Sharing again, after a
     correction, starts a new check.
     """
-    from stss import changes, render, review, store
+    from stss import recording, render, review
 
     loaded = open_for_writing(records)
     r = loaded.records
     day = today_of(today)
     path = review.find_visit(r, visit)
     review.check_share(r, path, include_confidential)
-    store.outside_records(loaded.root, out)  # before the visit is touched
-    changes.ready(loaded, commit)
-    text = render.render(review.visit_report(r, path, day), "visit-report", format, loaded.root)
-    change = review.share(store.read_text(loaded.root, path), path, day)
-    changes.verify(loaded, (change,))  # refuse before the report goes anywhere
-    render.write(out, render.to_pdf(text) if format == "pdf" else text, loaded.root)
-    message = f"Share the report of {path.rsplit('/', 1)[-1][:-3]} with the school ({day})"
-    written = changes.save(loaded, (change,), message, commit=commit)
-    say_written(f"wrote {out}; recorded review.shared {day} in {path}", written, message)
+
+    def report() -> str | bytes:
+        text = render.render(review.visit_report(r, path, day), "visit-report", format, loaded.root)
+        return render.to_pdf(text) if format == "pdf" else text
+
+    done = recording.share(loaded, path, report, out, day, commit=commit)
+    say_written(f"wrote {out}; recorded review.shared {day} in {path}", done.commit, done.message)
 
 
+@command("review")
 def review_visit(
     visit: VisitArg,
     accurate: Annotated[bool, typer.Option("--accurate", help="The school says the report is accurate.")] = False,
@@ -83,24 +84,20 @@ def review_visit(
     today: TodayOpt = None,
 ) -> None:
     """Record the school's answer to a shared visit report: accurate, or inaccurate and why."""
-    from stss import changes, review, store
+    from stss import recording, review
     from stss.errors import UsageError
 
     if accurate == inaccurate:
         raise UsageError("say --accurate or --inaccurate (one of them)")
     loaded = open_for_writing(records)
-    r = loaded.records
-    day = today_of(today)
-    path = review.find_visit(r, visit)
+    path = review.find_visit(loaded.records, visit)
     response: Literal["accurate", "inaccurate"] = "accurate" if accurate else "inaccurate"
-    review.check_answer(r.visits[path], path, response, comment, day)
-    changes.ready(loaded, commit)
-    change = review.answer(store.read_text(loaded.root, path), path, response, comment, day)
-    message = f"Record the school's answer to the report of {path.rsplit('/', 1)[-1][:-3]}: {response}"
-    written = changes.save(loaded, (change,), message, commit=commit)
-    say_written(f"Recorded {response} ({day}) in {path}", written, message)
+    day = today_of(today)
+    done = recording.answer(loaded, path, response, comment, day, commit=commit)
+    say_written(f"Recorded {response} ({day}) in {path}", done.commit, done.message)
 
 
+@command()
 def reviews(
     records: RecordsOpt = None,
     school: SchoolOpt = None,
@@ -123,10 +120,3 @@ def reviews(
     what = "Shared visit reports" if show_all else "Visit reports to follow up"
     show(tables.reviews(rows, f"{what}, as of {day}"), plain=True)
     say(f"{len(rows)} report(s); late = no answer after {review.ANSWER_WITHIN} school days.")
-
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(share)
-    app.command("review")(review_visit)
-    app.command()(reviews)

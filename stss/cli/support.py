@@ -14,6 +14,7 @@ from stss.cli.common import (
     RecordsOpt,
     TodayOpt,
     YearOpt,
+    command,
     open_for_writing,
     pick_year,
     say,
@@ -23,6 +24,7 @@ from stss.cli.common import (
 from stss.errors import require_known
 
 
+@command("edit-support")
 def edit_support(
     school: Annotated[str, typer.Argument(help="The school's id.", show_default=False)],
     level: Annotated[str | None, typer.Option("--level", metavar='ID', help="The support level from offer.yaml (asked for at a terminal).", show_default=False)] = None,
@@ -43,8 +45,8 @@ def edit_support(
     With --from, a change within the year: added to the year's `changes`
     (usage, plan and reports follow the level in force on each day).
     """
-    from stss import calendar, changes, store, support
-    from stss.layout import Scope, record_path
+    from stss import calendar, recording
+    from stss.layout import Scope
 
     # A support decision is checked against the schools, offer and trust: no visit has a rule about it.
     loaded = open_for_writing(records, Scope(years=frozenset()))
@@ -63,19 +65,13 @@ def edit_support(
         from stss.errors import UsageError
 
         raise UsageError("--rationale is empty", "say in a sentence why this level was chosen")
-    changes.ready(loaded, commit)
-    text = store.read_text(loaded.root, record_path("school", school))
-    when = decided.date() if decided else day
-    change = (support.change(school, text, year_id, level, rationale, when, since) if since
-              else support.decide(school, text, year_id, level, rationale, when))
-    message = support.commit_message(r, school, year_id, level, since)
-    if change.text == text:
-        say(f"Nothing to change: {change.path} already says this.")
+    done = recording.support_level(loaded, school, year_id, level, rationale, decided.date() if decided else day,
+                                   since, force=force, commit=commit)
+    if done.unchanged:
+        say(f"Nothing to change: {done.change.path} already says this.")
         return
-    written = changes.save(loaded, (change,), message, force=force, commit=commit)
     what = f"{level} from {since}" if since else level
-    say_written(f"Recorded {year_id} support for {r.schools[school].name}: {what} ({change.path})", written, message)
+    say_written(f"Recorded {year_id} support for {r.schools[school].name}: {what} ({done.change.path})",
+                done.commit, done.message)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("edit-support")(edit_support)

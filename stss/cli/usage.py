@@ -13,6 +13,7 @@ from stss.cli.common import (
     TermOpt,
     TodayOpt,
     YearOpt,
+    command,
     emit_rows,
     open_records,
     pick_year,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     pass
 
 
+@command()
 def usage(
     records: RecordsOpt = None,
     year: YearOpt = None,
@@ -64,7 +66,3 @@ def usage(
     asked = requests_mod.figures(r, day, day, day, [school] if school else None)
     if asked.open:
         say(f"Requests from schools: {asked.open} open, {asked.overdue} overdue (see stss requests).")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(usage)

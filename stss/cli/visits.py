@@ -19,6 +19,7 @@ from stss.cli.common import (
     ForceOpt,
     RecordsOpt,
     TodayOpt,
+    command,
     ids,
     open_for_writing,
     read_notes,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from stss.loader import Loaded
 
 
+@command("log-visit")
 def log_visit(
     school: Annotated[str | None, typer.Option("--school", metavar='ID', help="The school's id (asked for at a terminal).", show_default=False)] = None,
     activity: Annotated[str | None, typer.Option("--activity", metavar='ID', help="The activity's id from offer.yaml (asked for at a terminal).", show_default=False)] = None,
@@ -114,15 +116,10 @@ def log_visit(
 
 def _edited_notes(loaded: Loaded, activity: str) -> str | None:
     """Notes typed in the editor, from the activity's template; None if left as it was."""
-    from stss import store, visits
-    from stss.errors import StoreError
+    from stss import editor, store, visits
 
-    try:
-        own = store.read_text(loaded.root, f"templates/notes/{activity}.md")
-    except (OSError, UnicodeDecodeError, StoreError):
-        own = None
-    template = visits.notes_template(own)
-    written = ask.edit(template)
+    template = visits.notes_template(store.notes_template(loaded.root, activity))
+    written = editor.edit(template)
     return None if written.strip() == template.strip() else written
 
 
@@ -133,7 +130,3 @@ def _ask_date(prompt: str) -> dt.date:
             return dt.date.fromisoformat(answer)
         except ValueError:
             print(f"  '{answer}' is not a date; write it as YYYY-MM-DD", file=sys.stderr)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("log-visit")(log_visit)

@@ -1,44 +1,32 @@
-"""Data in and out: `stss import gias` and `stss export`.
-
-The work is in `stss.gias` (reading an export), `stss.importing` (what it
-changes) and `stss.export` (tables); here are the options, the output, and
-the writing of export files, which may go anywhere the user asks (not
-only inside the records), so each is written to a temporary file and then
-renamed over the target.
-"""
+"""`stss import gias`: schools added and updated from the DfE's register (the work is in `stss.importing`)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from stss.cli.common import (
-    ExportFormatOpt,
+    REGISTERED,
     FormatOpt,
     RecordsOpt,
     StssGroup,
     TodayOpt,
-    YearOpt,
     emit_rows,
     open_records,
-    pick_year,
     say,
     show,
     today_of,
 )
-
-if TYPE_CHECKING:
-    pass
 
 #: Columns of `import gias --format csv`: one row a school the export names.
 GIAS_COLUMNS = ("action", "school", "urn", "name", "what")
 
 import_app = typer.Typer(cls=StssGroup, name="import", help="Bring data in from outside the records.",
                          no_args_is_help=True, rich_markup_mode=None)
+REGISTERED.append(import_app)
 
 
 @import_app.command("gias")
@@ -88,43 +76,3 @@ def import_gias(
         tell("Nothing to commit.")
     if any(p.is_error for p in done.problems):
         raise typer.Exit(1)
-
-def export(
-    format: ExportFormatOpt = "json",
-    out: Annotated[Path | None, typer.Option(
-        "--out", help="Where to write: a folder for csv, a file for json and sqlite (json: default stdout).",
-        show_default=False)] = None,
-    year: YearOpt = None,
-    include_confidential: Annotated[bool, typer.Option(
-        "--include-confidential", help="Include confidential visits' notes, focus and actions.")] = False,
-    today: TodayOpt = None,
-    records: RecordsOpt = None,
-) -> None:
-    """Schools, support, visits, actions, engagements and usage as flat tables.
-
-    For spreadsheets and BI tools: dates stay ISO (YYYY-MM-DD); lists are arrays in
-    JSON, link tables in SQLite (e.g. visits_staff) and "; "-joined in CSV; CSV cells
-    that a spreadsheet would run as formulas start with an apostrophe. --year picks
-    the year of the usage table and of each school's support level (default: the
-    year containing --today); every visit is exported. Confidential visits' notes,
-    focus and actions are left out unless --include-confidential.
-    """
-    from stss import export as export_mod
-    from stss.errors import UsageError
-
-    loaded = open_records(records)
-    day = today_of(today)
-    year_id = pick_year(loaded, year, day)
-    tables = export_mod.tables(loaded.records, year_id, day, include_confidential)
-    if out is None and format != "json":
-        raise UsageError(f"--format {format} needs --out", "e.g. --out export/" if format == "csv"
-                         else "e.g. --out trust.sqlite")
-    if out is None:
-        sys.stdout.write(json.dumps(tables, indent=2, ensure_ascii=False) + "\n")
-        return
-    written = export_mod.write(tables, format, out, loaded.root)
-    say(f"Wrote {written} tables ({sum(len(t) for t in tables.values())} rows) for {year_id} to {out}.")
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(import_app)
-    app.command()(export)

@@ -1,0 +1,35 @@
+"""`stss validate`: every problem in the records at once, each at its file, line and column."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from stss.cli.common import ProblemFormatOpt, RecordsOpt, command, display_path
+
+
+@command()
+def validate(
+    records: RecordsOpt = None,
+    format: ProblemFormatOpt = "text",
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every file afresh.")] = False,
+) -> None:
+    """Check every record and report all problems at once, sorted by file and line.
+
+    Exit code 0 when there are no errors (warnings allowed), 1 when there are.
+    """
+    from stss import loader, outputs, store
+
+    root = store.find_root(records)
+    loaded = loader.load(root, use_cache=not no_cache)
+    problems = loaded.problems
+    sys.stdout.write(outputs.problem_report(problems, format, lambda rel: display_path(root, rel)))
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    r = loaded.records
+    summary = (f"{len(r.schools)} schools, {len(r.people)} people, {len(r.engagements)} engagements, "
+               f"{len(r.visits)} visits, {len(r.events)} events: {errors} error(s), {warnings} warning(s)")
+    print(summary, file=sys.stderr)
+    raise typer.Exit(1 if errors else 0)
