@@ -270,16 +270,18 @@ DUPLICATE_WITHIN = dt.timedelta(days=7)
 
 
 def visit_identity(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
-    """No two visits share a uid (a copied file would share its calendar event)."""
+    """No two visits or events share a uid (a copied file would share its calendar event)."""
     first: dict[str, str] = {}
-    for path, v in sorted(records.visits.items()):
-        if v.uid is None:
+    owned = sorted([(path, v.uid) for path, v in records.visits.items()]
+                   + [(path, e.uid) for path, e in records.events.items()])
+    for path, uid in owned:
+        if uid is None:
             continue
-        if v.uid in first:
-            yield error(path, ("uid",), f"uid {v.uid} is also the uid of {first[v.uid]}",
+        if uid in first:
+            yield error(path, ("uid",), f"uid {uid} is also the uid of {first[uid]}",
                         hint="a copied visit? give this one a uid of its own, or remove its uid line")
         else:
-            first[v.uid] = path
+            first[uid] = path
 
 
 def duplicate_visits(records: Records, broken: frozenset[str]) -> Iterator[Problem]:

@@ -7,7 +7,10 @@ The rules behind `stss log-event`, as pure functions over `Records`:
   `events/<year>/<date>-<activity>.md`, with `-2`, `-3`, ... when taken;
 - `--school` names the schools that took part, replacing a planned event's
   list (left out, the planned event's list stands; a new event needs one);
-- an event's date, staff and host change only when given.
+- an event's date, staff and host change only when given;
+- a new event gets a random `uid` (`stss.identity`), as a planned one has its
+  computed uid: it stays when the event moves to another day, so its calendar
+  event moves rather than leaving a ghost.
 
 Files are edited with `stss.yamledit`, so a planned event's comments, order
 and notes survive being completed. The existing file's text comes in,
@@ -17,10 +20,10 @@ and notes survive being completed. The existing file's text comes in,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from stss import calendar, layout, yamledit
+from stss import calendar, identity, layout, yamledit
 from stss.changes import Change
 from stss.errors import UsageError, unknown_id_hint
 from stss.models import Event, EventFrontMatter, EventStatus, Records
@@ -101,9 +104,10 @@ def _known(kind: str, ident: str, known: Collection[str]) -> None:
 
 
 def build(records: Records, log: EventLog, today: dt.date, planned: tuple[str, str] | None,
-          taken: Collection[str]) -> Outcome:
+          taken: Collection[str], new_uid: Callable[[], str] = identity.fresh) -> Outcome:
     """The change that records `log`. `planned` is the (path, text) of the planned
-    event to update, from `find_planned`; `taken` the paths already on disk."""
+    event to update, from `find_planned`; `taken` the paths already on disk. A new
+    event gets a uid from `new_uid` (a random one), which stays when it moves."""
     trust = records.trust
     assert trust is not None
     old = records.events[planned[0]] if planned else None
@@ -119,6 +123,8 @@ def build(records: Records, log: EventLog, today: dt.date, planned: tuple[str, s
         doc = yamledit.load("---\n---\n", front_matter=True)
         path = layout.unique_event_path(taken, year_id, day, log.activity)
     _fill(doc, log, day)
+    if planned is None:
+        yamledit.set_key(doc.data, "uid", new_uid(), KEYS)
     if log.notes and log.notes.strip():
         notes = log.notes.strip("\n") + "\n"
         doc.body = notes if not doc.body.strip() else doc.body.rstrip("\n") + "\n\n" + notes

@@ -235,10 +235,17 @@ def uncommitted(path: Path, folders: Iterable[str]) -> list[str]:
 
 
 def commit_files(path: Path, files: Sequence[str], message: str) -> str:
-    """Commit exactly `files` (relative to `path`), whatever else is staged; returns the short hash."""
+    """Commit exactly `files` (relative to `path`), whatever else is staged; returns the short hash.
+
+    New files are only announced to git (`add --intent-to-add`), never staged: a
+    commit that fails or is killed leaves nothing staged, so `ready_to_commit` lets
+    the same command, run again, commit them."""
     if not files:
         raise GitError("nothing to commit")
-    git(path, "add", "--", *files)
+    known = tracked(path, files)
+    new = [name for name in files if name not in known]
+    if new:
+        git(path, "add", "--intent-to-add", "--", *new)
     git(path, "commit", "--quiet", "-m", message, "--only", "--", *files)
     return git(path, "rev-parse", "--short", "HEAD").stdout.strip()
 

@@ -158,7 +158,8 @@ def render(records: Records, visits: Iterable[tuple[str, Visit | TrustEvent]],
         # A double quote cannot be escaped in a parameter value (RFC 5545 3.2), nor a line break.
         organizer.params["cn"] = "".join(ch for ch in organizer_name if ch.isprintable()).replace('"', "'")
         event = Event()
-        event.add("uid", uid(ids.get(path, path)))
+        own = visit.uid if isinstance(visit, TrustEvent) else None  # a trust-wide event's, from plan
+        event.add("uid", uid(ids.get(path) or own or path))
         event.add("dtstamp", revision.stamp)
         event.add("last-modified", revision.stamp)
         event.add("sequence", revision.sequence)

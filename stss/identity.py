@@ -10,6 +10,8 @@ the visit itself rather than read from its path:
   the same plan made from the same records on two branches writes the same
   bytes under the same names, which git also merges cleanly;
 - a visit whose date changes keeps its uid (and its file name's suffix);
+- trust-wide events get theirs the same way (`plan` computes one, `log-event`
+  draws one for a new event), kept when `log-event` moves the event;
 - a visit written by hand may have none: the calendar then knows it by its
   place among the school's visits of that activity in the year
   (`stss.ics.identities`), which a change of date keeps too.

@@ -492,6 +492,8 @@ class EventFrontMatter(Record):
     staff: list[Slug] = Field(default_factory=list)
     schools: list[Slug] = Field(min_length=1, description="the schools that took part (or are invited)")
     host: Slug | None = None
+    uid: Slug | None = Field(default=None, description="the event's identity; written by stss when it plans an event, "
+                             "kept when its date or file name changes")
 
 
 class Event(EventFrontMatter):

@@ -80,6 +80,7 @@ class PlannedEvent:
     schools: tuple[str, ...]
     staff: tuple[str, ...]
     path: str  # events/<year>/<date>-<activity>[-<n>].md
+    uid: str = ""
 
 
 #: What a gap for an event names instead of one school.
@@ -235,7 +236,8 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     occurrences += _engagement_occurrences(records, year_id, days, start, seed, schools)
     book = _Book(records, year_id, random.Random(f"{seed}/people"))
     taken: set[str] = set(records.visits) | set(records.events)
-    uids: set[str] = {v.uid for v in records.visits.values() if v.uid}
+    uids: set[str] = ({v.uid for v in records.visits.values() if v.uid}
+                      | {e.uid for e in records.events.values() if e.uid})
     visits: list[PlannedVisit] = []
     events: list[PlannedEvent] = []
     gaps: list[Gap] = []
@@ -247,8 +249,10 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
         day, person, reason = placed
         staff = (person,) if person else ()
         if occ.schools:
+            uid = identity.planned(("event", occ.activity, day.isoformat(), *staff), uids)
+            uids.add(uid)
             path = unique_event_path(taken, year_id, day, occ.activity)
-            events.append(PlannedEvent(day, occ.activity, occ.period.name, occ.schools, staff, path))
+            events.append(PlannedEvent(day, occ.activity, occ.period.name, occ.schools, staff, path, uid))
         else:
             uid = identity.planned((occ.school, occ.activity, day.isoformat(), *staff), uids)
             uids.add(uid)
@@ -445,8 +449,9 @@ def render_event(event: PlannedEvent) -> str:
     """The text of a new event file: front matter and an empty notes body."""
     staff = ", ".join(_scalar(p) for p in event.staff)
     schools = ", ".join(_scalar(s) for s in event.schools)
+    extra = f"uid: {_scalar(event.uid)}\n" if event.uid else ""
     return (f"---\nactivity: {_scalar(event.activity)}\ndate: {event.date.isoformat()}\nstatus: planned\n"
-            f"staff: [{staff}]\nschools: [{schools}]\n---\n")
+            f"staff: [{staff}]\nschools: [{schools}]\n{extra}---\n")
 
 
 def loads_after(records: Records, result: Plan) -> dict[str, float]:

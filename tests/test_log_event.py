@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,9 @@ def test_an_event_with_two_schools_gets_a_new_file_and_counts_once_for_each(stss
     assert result.exit_code == 0, result.output
     path = f"events/{YEAR}/2026-10-08-governor-training.md"
     assert f"Log Governor training for 2 schools (2026-10-08): {path} (new file)" in result.stdout
-    assert (repo / path).read_text("utf-8") == (
+    text, uids = re.subn(r"\nuid: '?([0-9a-f]{8})'?\n", "\n", (repo / path).read_text("utf-8"))
+    assert uids == 1  # its identity, random, as a logged visit's
+    assert text == (
         "---\nactivity: governor-training\ndate: 2026-10-08\nstatus: completed\nstaff: [dana]\n"
         "schools: [hill-top, vale]\nhost: vale\n---\n")
     rows = json.loads(stss("usage", "--records", repo, "--today", "2027-01-20", "--format", "json",
@@ -129,3 +132,17 @@ def test_a_second_writer_waits_then_refuses_and_writes_nothing(repo: Path) -> No
     assert proc.returncode == 1
     assert "another stss command has been writing these records" in proc.stderr
     assert {k: v for k, v in snapshot(repo).items() if store.CACHE_DIR not in k} == before
+
+
+def test_an_event_logged_as_planned_keeps_its_uid_when_it_is_held_on_another_day(stss: Any, repo: Path) -> None:
+    planned = log_event(stss, repo, "--activity", "governor-training", "--status", "planned", "--date", "2027-02-03",
+                        "--school", "hill-top,vale", today="2027-01-20")
+    assert planned.exit_code == 0, planned.output
+    first = repo / f"events/{YEAR}/2027-02-03-governor-training.md"
+    uid = re.search(r"^uid: '?([0-9a-f]{8})'?$", first.read_text("utf-8"), re.MULTILINE)
+    assert uid is not None
+    held = log_event(stss, repo, "--activity", "governor-training", "--date", "2027-02-04", today="2027-02-05")
+    assert held.exit_code == 0, held.output
+    moved = repo / f"events/{YEAR}/2027-02-04-governor-training.md"
+    assert not first.exists() and re.search(rf"^uid: '?{uid[1]}'?$", moved.read_text("utf-8"), re.MULTILINE)
+    assert "status: completed" in moved.read_text("utf-8")

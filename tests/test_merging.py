@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stss import identity, loader
-from tests.helpers import TODAY, VISITS, git, git_run, make_repo, write_records
+from tests.helpers import TODAY, VISITS, copy_example, git, git_run, make_repo, write_records
 
 
 def merge(root: Path, branch: str) -> subprocess.CompletedProcess[str]:
@@ -116,3 +116,38 @@ def test_a_suffix_after_the_date_school_and_activity_is_a_good_file_name(mini: P
     text = "---\nschool: hill-top\nactivity: partnership-visit\ndate: 2026-10-06\nstatus: planned\nuid: 7f3c9a2e\n---\n"
     write_records(mini, {f"{VISITS}/2026-10-06-hill-top-partnership-visit-7f3c9a2e.md": text})
     assert not loader.load(mini, use_cache=False).problems
+
+
+def test_a_planned_event_has_a_uid_from_the_plan_that_stays_when_it_moves(stss: Any, example: Path,
+                                                                           tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    def plan(root: Path) -> dict[str, str]:
+        result = stss("plan", "--records", root, "--year", "2026-27", "--today", TODAY, "--seed", "1")
+        assert result.exit_code == 0, result.output
+        return {p.name: p.read_text("utf-8") for p in sorted((root / "events/2026-27").iterdir())
+                if "uid: " in p.read_text("utf-8")}
+
+    def calendar_uids() -> dict[str, str]:
+        out = tmp_path / "visits.ics"
+        assert stss("calendar", "--records", example, "--year", "2026-27", "--today", TODAY,
+                    "--out", out).exit_code == 0
+        cal = Calendar.from_ical(out.read_bytes())
+        return {str(e["description"]).rsplit("Record: ", 1)[1].split("\n")[0]: str(e["uid"])
+                for e in cal.walk("VEVENT")}
+
+    first = plan(example)
+    assert list(first) == ["2027-01-11-headteacher-network.md", "2027-04-20-headteacher-network.md"]
+    other = tmp_path / "other"  # another branch, planning from the same records
+    copy_example(other)
+    assert plan(other) == first  # computed from the event, so the same plan writes the same bytes
+    uid = first["2027-01-11-headteacher-network.md"].split("uid: ", 1)[1].split("\n")[0]
+    assert identity.planned(("event", "headteacher-network", "2027-01-11", "daniel-okafor"), set()) == uid
+    before = calendar_uids()["events/2026-27/2027-01-11-headteacher-network.md"]
+    logged = stss("log-event", "--records", example, "--today", "2027-01-20", "--activity", "headteacher-network",
+                  "--date", "2027-01-13")
+    assert logged.exit_code == 0, logged.output
+    moved = example / "events/2026-27/2027-01-13-headteacher-network.md"
+    assert f"uid: {uid}\n" in moved.read_text("utf-8")
+    assert not (example / "events/2026-27/2027-01-11-headteacher-network.md").exists()
+    assert calendar_uids()["events/2026-27/2027-01-13-headteacher-network.md"] == before
