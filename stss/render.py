@@ -97,19 +97,19 @@ def _render_with(env: Environment, name: str, model: object, root: Path | None) 
         known = sorted({p.name for d in template_dirs(root) for p in d.glob("*.j2")})
         raise TemplateError(f"no template '{exc.name}'", hint=f"templates found: {', '.join(known) or 'none'}") from None
     except JinjaSyntaxError as exc:
-        raise TemplateError(f"{exc.name or name}:{exc.lineno}: {exc.message}") from None
+        raise TemplateError(f"{_label(exc.filename, exc.name or name, root)}:{exc.lineno}: {exc.message}") from None
     except SecurityError as exc:
-        raise TemplateError(f"{_where(exc, name)}: refused: {exc}", hint=MODEL_HINT) from None
+        raise TemplateError(f"{_where(exc, name, root)}: refused: {exc}", hint=MODEL_HINT) from None
     except JinjaError as exc:
-        raise TemplateError(f"{_where(exc, name)}: {exc}", hint=MODEL_HINT) from None
+        raise TemplateError(f"{_where(exc, name, root)}: {exc}", hint=MODEL_HINT) from None
     except RecursionError as exc:
-        raise TemplateError(f"{_where(exc, name)}: refused: the template recurses too deeply") from None
+        raise TemplateError(f"{_where(exc, name, root)}: refused: the template recurses too deeply") from None
     except MemoryError as exc:
-        raise TemplateError(f"{_where(exc, name)}: refused: the template needs too much memory") from None
+        raise TemplateError(f"{_where(exc, name, root)}: refused: the template needs too much memory") from None
     except _OutOfTime as exc:
-        raise TemplateError(f"{_where(exc, name)}: refused: rendering took more than {RENDER_SECONDS}s") from None
+        raise TemplateError(f"{_where(exc, name, root)}: refused: rendering took more than {RENDER_SECONDS}s") from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-        raise TemplateError(f"{_where(exc, name)}: {type(exc).__name__}: {exc}") from None
+        raise TemplateError(f"{_where(exc, name, root)}: {type(exc).__name__}: {exc}") from None
 
 
 class _OutOfTime(Exception):
@@ -140,16 +140,27 @@ def _time_limit(seconds: float, name: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _where(exc: BaseException, name: str) -> str:
-    """`template:line` of the innermost template frame of a rendering error."""
+def _where(exc: BaseException, name: str, root: Path | None) -> str:
+    """`templates/NAME:LINE` of the innermost template frame of a rendering error."""
     found = name
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            found = f"{Path(filename).name}:{tb.tb_lineno}"
+            found = f"{_label(filename, Path(filename).name, root)}:{tb.tb_lineno}"
         tb = tb.tb_next
     return found
+
+
+def _label(filename: str | None, name: str, root: Path | None) -> str:
+    """A template as the trust would find it: `templates/NAME` for one of its own, else
+    the built-in template's NAME."""
+    if filename and root is not None:
+        own = (root / "templates").resolve()
+        path = Path(filename).resolve()
+        if path.is_relative_to(own):
+            return "templates/" + path.relative_to(own).as_posix()
+    return name
 
 
 #: Limits on what a (possibly hostile) override template may compute.

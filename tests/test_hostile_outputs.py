@@ -61,7 +61,7 @@ def test_a_hostile_template_is_refused_at_its_line(mini: Path, stss: Any, body: 
     result: Any = stss("report", "--today", TODAY, "--records", mini, "--format", "md", "--out", mini / "r.md")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    assert "board-pack.md.j2:3:" in result.stderr, result.stderr
+    assert "stss: templates/board-pack.md.j2:3:" in result.stderr, result.stderr
     assert words in result.stderr
     assert not (mini / "r.md").exists()
 
@@ -72,7 +72,7 @@ def test_a_slow_template_is_stopped_by_the_time_limit(mini: Path, stss: Any, mon
     write_records(mini, {"templates/board-pack.md.j2": f"# Pack\n{loops}\n"})
     result: Any = stss("report", "--today", TODAY, "--records", mini, "--format", "md", "--out", mini / "r.md")
     assert result.exit_code == 1
-    assert "board-pack.md.j2:2: refused: rendering took more than 1s" in result.stderr
+    assert "stss: templates/board-pack.md.j2:2: refused: rendering took more than 1s" in result.stderr
 
 
 @pytest.mark.parametrize("body", [

@@ -191,7 +191,7 @@ def test_a_template_reaching_for_internals_is_refused(mini: Path, stss: Any, exp
     write_records(mini, {"templates/board-pack.md.j2": f"# Pack\n{expression}\n"})
     result = run(stss, "--records", mini)
     assert result.exit_code == 1
-    assert "stss: board-pack.md.j2:2:" in result.stderr
+    assert "stss: templates/board-pack.md.j2:2:" in result.stderr
     assert "unsafe" in result.stderr or "has no attribute '_private'" in result.stderr
     assert "hint: templates may only read the report model's public fields" in result.stderr
 
@@ -234,7 +234,7 @@ def test_a_broken_template_names_its_line(mini: Path, stss: Any) -> None:
     write_records(mini, {"templates/board-pack.md.j2": "ok\n{% for x in %}\n"})
     result = run(stss, "--records", mini)
     assert result.exit_code == 1
-    assert "board-pack.md.j2:2:" in result.stderr
+    assert "stss: templates/board-pack.md.j2:2:" in result.stderr
 
 
 def test_pdf_without_chromium_says_to_install_it(mini: Path, stss: Any, tmp_path: Path,
