@@ -215,3 +215,16 @@ def test_a_remote_image_in_a_note_does_not_block_the_report(stss: Any, example: 
     assert result.exit_code == 0, result.output
     page = out.read_text("utf-8")
     assert 'href="https://evil.example/chart.png"' in page and 'src="https://evil' not in page
+
+
+def test_a_printed_table_never_reads_its_title_or_cells_as_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    """A school named "[red]x[/]" or a GIAS file called "o[/x].csv" is printed as written."""
+    from stss import tables
+    from stss.cli.common import show
+
+    show(tables.table("GIAS import from o[/x].csv", ("school", "name"), [("[bold]a", "[red]x[/]")]))
+    for plain in (False, True):
+        show(tables.table("Title [/]", ("a", "b"), [("[/x]", tables.Cell("[link=x]y", "bad"))]), plain=plain)
+    out = " ".join(capsys.readouterr().out.split())  # a title wraps to its table's width
+    assert "GIAS import from o[/x].csv" in out and "[bold]a" in out and "[red]x[/]" in out
+    assert out.count("Title [/]") == 2 and out.count("[link=x]y") == 2

@@ -369,7 +369,7 @@ def show(table: Table, *, plain: bool = False) -> None:
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    out = RichTable(title=table.title)
+    out = RichTable(title=Text(table.title))
     for col in table.columns:
         out.add_column(col, justify="right" if col in table.right else "left", no_wrap=col in table.keep,
                        overflow="fold", max_width=table.widest.get(col))
