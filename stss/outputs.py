@@ -27,6 +27,11 @@ def printable(text: str) -> str:
                         else f"\\u{ord(m.group()):04x}", text)
 
 
+def without_control(text: str) -> str:
+    """Text with every control character dropped (tabs kept), for an aligned table."""
+    return _CONTROL.sub("", text)
+
+
 def annotation_data(text: str) -> str:
     """Escape a workflow command's message, as the runner's `CommandEscape` reverses it."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

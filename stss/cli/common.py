@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import functools
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -355,7 +354,6 @@ def read_notes(notes: str) -> str:
 #: How a cell's meaning (`stss.tables.Style`) looks at a colour terminal.
 STYLES = {"bad": "red", "warn": "yellow", "good": "green", "note": "cyan", "muted": "dim", "strong": "bold",
           "over": "magenta"}
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "dim": "2", "bold": "1", "magenta": "35"}
 
 
@@ -382,7 +380,10 @@ def _grid(table: Table) -> None:
     """A plain aligned table: a Rich table costs seconds at thousands of rows. One-cell rows
     are group headings (a school's name). Control characters from the records are dropped,
     so a name cannot drive the terminal."""
-    rows = [tuple((CONTROL.sub("", c.text), STYLES.get(c.style, "")) for c in row) for row in table.rows]
+    from stss.outputs import without_control
+
+    rows = [tuple((without_control(c.text).replace("\t", " "), STYLES.get(c.style, "")) for c in row)
+            for row in table.rows]
     full = [row for row in rows if len(row) == len(table.columns)]
     widths = [max([len(h)] + [len(row[i][0]) for row in full]) for i, h in enumerate(table.columns)]
     colour = console().color_system is not None and console().is_terminal

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from stss.cli.common import (
-    CONTROL,
     Format,
     FormatOpt,
     RecordsOpt,
@@ -51,7 +50,8 @@ def engagements(
                  format)
         return
     burns = burn_mod.burn(r, today_of(today), status)
-    if emit_rows(burn_mod.rows(r, burns, flat=format == "csv"), format, burn_mod.COLUMNS):
+    if format != "table":  # the rows are built only when they are printed
+        emit_rows(burn_mod.rows(r, burns, flat=format == "csv"), format, burn_mod.COLUMNS)
         return
     values = {b.engagement: funding_mod.value(r.engagements[b.engagement], b.delivered) for b in burns}
     progress = {b.engagement: objectives.progress(b.engagement, r.engagements[b.engagement]) for b in burns}
@@ -61,10 +61,10 @@ def engagements(
         show(tables.objectives(rated))
 
 
-
 def _funding(lines: list[Line], format: Format) -> None:
     """Funding by source and financial year, with what is applied for and awaiting a decision."""
     from stss import funding, tables
+    from stss.outputs import without_control
     from stss.render import money
 
     if emit_rows([line.as_dict() for line in lines], format, funding.COLUMNS):
@@ -73,6 +73,6 @@ def _funding(lines: list[Line], format: Format) -> None:
     waiting = [line for line in lines if line.applied]
     if waiting:
         say("Applied for, awaiting a decision: " + "; ".join(
-            f"{CONTROL.sub('', line.source)} {money(line.applied)} ({line.financial_year})" for line in waiting))
+            f"{without_control(line.source)} {money(line.applied)} ({line.financial_year})" for line in waiting))
     say("delivered = the value of the days delivered in the year (a grant's amount shared over its days "
         "commissioned; traded work at its rate)")
