@@ -97,10 +97,13 @@ def event(loaded: Loaded, log: events.EventLog, today: dt.date, *, force: bool =
     """Record a trust-wide event: update the planned one of the same activity and term, else add a file."""
     r = loaded.records
     match = events.find_planned(r, log.activity, log.date or today)
-    events.check(r, log, events.date_of(log, match[1] if match else None, today), today, match[1] if match else None)
+    on = events.date_of(log, match[1] if match else None, today)
+    events.check(r, log, on, today, match[1] if match else None)
     changes.ready(loaded, commit)
     planned = (match[0], store.read_text(loaded.root, match[0])) if match else None
-    outcome = events.build(r, log, today, planned, {f.path for f in store.list_files(loaded.root)[0]})
+    # The names a new event file could collide with: those of its year, not every year's.
+    year = loader.resolve(loaded.root, Scope(days=(on,)))
+    outcome = events.build(r, log, today, planned, {f.path for f in store.list_files(loaded.root, year)[0]})
     return EventRecorded(outcome, changes.save(loaded, outcome.changes, outcome.message, force=force, commit=commit))
 
 
@@ -161,7 +164,9 @@ def new_request(loaded: Loaded, new: requests.NewRequest, *, commit: bool = Fals
     """A request from a school, in a file of its own (its id, when it should be answered by)."""
     requests.check_new(loaded.records, new)
     changes.ready(loaded, commit)
-    taken = {f.record_id for f in store.list_files(loaded.root)[0] if f.kind == KINDS["request"].name}
+    # Requests are a flat folder: no year's visits need listing to find the ids taken.
+    flat = Scope(years=frozenset())
+    taken = {f.record_id for f in store.list_files(loaded.root, flat)[0] if f.kind == KINDS["request"].name}
     ident, due, change = requests.build_new(loaded.records, new, taken)
     message = requests.commit_message(loaded.records, "Log", new.school, new.summary)
     return ident, due, Edited(change, message, changes.save(loaded, (change,), message, commit=commit))
