@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from stss.models import LIVE, Records
+from stss import calendar
+from stss.layout import Scope
+from stss.models import LIVE, Engagement, Records
 
 ENDING_SOON = dt.timedelta(days=30)
 PARTNERSHIP_REVIEW = dt.timedelta(days=365)
@@ -44,7 +47,11 @@ class Burn:
         return asdict(self) | {"remaining": self.remaining, "flags": list(self.flags)}
 
 
-def burn(records: Records, today: dt.date, status: str | None = None) -> list[Burn]:
+def burn(records: Records, today: dt.date, status: str | None = None,
+         shown: Iterable[str] | None = None) -> list[Burn]:
+    """Every engagement's burn (or the `shown` ones'), from the visits read: all of
+    them, or from the start of the earliest engagement shown (`scope_from_start`)."""
+    wanted = set(records.engagements if shown is None else shown)
     delivered: dict[str, float] = {}
     planned: dict[str, float] = {}
     for visit in records.visits.values():
@@ -57,12 +64,38 @@ def burn(records: Records, today: dt.date, status: str | None = None) -> list[Bu
             planned[visit.engagement] = planned.get(visit.engagement, 0.0) + days
     out = []
     for eid, e in sorted(records.engagements.items()):
-        if status and e.status != status:
+        if eid not in wanted or (status and e.status != status):
             continue
         done, booked = delivered.get(eid, 0.0), planned.get(eid, 0.0)
         out.append(Burn(eid, e.school, e.kind, e.title, e.status, e.start, e.end, e.days, done, booked,
                         _flags(e.kind, e.status, e.start, e.end, e.days, done, booked, today)))
     return out
+
+
+def running(records: Records, year: str) -> dict[str, Engagement]:
+    """The engagements of a year: those whose span meets it, and any still live that began
+    by its end (an engagement left active past its end date still needs a decision)."""
+    assert records.trust is not None
+    first, last = calendar.year_span(year, records.trust.years[year])
+    return {eid: e for eid, e in records.engagements.items()
+            if e.start <= last and (e.end is None or e.end >= first or e.is_live)}
+
+
+def scope_from_start(records: Records, shown: Iterable[Engagement], year: str, scope: Scope) -> Scope | None:
+    """A wider scope than `scope` (the years it read) when one of the `shown` engagements
+    started before them, so that the days it has delivered count from its start; None when
+    `scope` already holds them."""
+    trust = records.trust
+    assert trust is not None and scope.years is not None
+    earliest = min((e.start for e in shown), default=None)
+    configured = sorted(trust.years)
+    read_from = min((calendar.year_span(y, trust.years[y])[0] for y in scope.years if y in trust.years), default=None)
+    if earliest is None or (read_from is not None and earliest >= read_from):
+        return None
+    since = calendar.year_of(trust, earliest)
+    if since is None:  # before every configured year: read them all
+        return Scope(years=frozenset(configured), schools=scope.schools)
+    return Scope(years=frozenset(y for y in configured if since <= y <= year) | scope.years, schools=scope.schools)
 
 
 def due_by(start: dt.date, end: dt.date | None, days: float, today: dt.date) -> float | None:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -49,6 +51,9 @@ def _year_id(value: Any) -> Any:
     return value
 
 
+#: Values that recur across thousands of records (an id, a status, an action's owner) are held once.
+INTERNED = AfterValidator(sys.intern)
+
 Slug = Annotated[
     str,
     Field(
@@ -58,11 +63,15 @@ Slug = Annotated[
         strict=True,
         description="a lower-case slug: letters, digits and hyphens",
     ),
+    # Ids recur in thousands of records (a school's in each of its visits): hold each once.
+    INTERNED,
 ]
 YearId = Annotated[
     str, BeforeValidator(_year_id), Field(pattern=YEAR_RE.pattern, description="an academic year such as 2026-27")
 ]
-Date = Annotated[dt.date, BeforeValidator(_date_only)]
+Date = Annotated[dt.date, BeforeValidator(_date_only), AfterValidator(lambda day: _DATES.setdefault(day, day))]
+#: Each day once, however many records give it (as `sys.intern` does for ids).
+_DATES: dict[dt.date, dt.date] = {}
 #: JSON Schema for mappings keyed by year or by id (pydantic does not emit key patterns).
 YEAR_KEYS: dict[str, Any] = {"propertyNames": {"pattern": YEAR_RE.pattern}}
 SLUG_KEYS: dict[str, Any] = {"propertyNames": {"pattern": SLUG_RE.pattern}}
@@ -79,6 +88,8 @@ CapacityDays = Annotated[
 ]
 Urn = Annotated[int, Field(ge=100000, le=999999, strict=True, description="the six-digit URN")]
 Text = Annotated[str, Field(strict=True)]
+#: Free text that recurs (a focus, an action's owner).
+Label = Annotated[str, Field(strict=True), INTERNED]
 
 Per = Literal["year", "term", "half-term"]
 When = Literal["church-school", "new-headteacher", "member"]
@@ -119,6 +130,19 @@ class Record(BaseModel):
     """Base for every record: immutable, and unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Pydantic gives every instance its own set of the fields it was given:
+        # 1.5 KB a visit, more than the visit's own values. Records are frozen,
+        # so nothing adds to that set: instances with the same fields share one.
+        given = self.__pydantic_fields_set__
+        shared = _FIELDS_GIVEN.setdefault(frozenset(given), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+#: One set of given field names for all the records that were given the same fields.
+_FIELDS_GIVEN: dict[frozenset[str], set[str]] = {}
 
 
 # --- trust.yaml -----------------------------------------------------------
@@ -407,9 +431,9 @@ class Engagement(Record):
 
 class Action(Record):
     text: Text
-    owner: Text
+    owner: Label
     due: Date | None = None
-    status: ActionStatus = "open"
+    status: Annotated[ActionStatus, INTERNED] = "open"
     done: Date | None = Field(default=None, description="the day it was done, once its status is done")
 
     @model_validator(mode="after")
@@ -432,11 +456,11 @@ class VisitFrontMatter(Record):
     school: Slug
     activity: Slug
     date: Date
-    status: VisitStatus
+    status: Annotated[VisitStatus, INTERNED]
     staff: list[Slug] = Field(default_factory=list)
     days: PositiveDays | None = Field(default=None, description="default: the activity's days")
     engagement: Slug | None = None
-    focus: list[Text] = Field(default_factory=list)
+    focus: list[Label] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     reason: Text | None = Field(
         default=None, validate_default=True, description="why, for cancelled and postponed visits"
@@ -488,7 +512,7 @@ class EventFrontMatter(Record):
 
     activity: Slug
     date: Date
-    status: EventStatus
+    status: Annotated[EventStatus, INTERNED]
     staff: list[Slug] = Field(default_factory=list)
     schools: list[Slug] = Field(min_length=1, description="the schools that took part (or are invited)")
     host: Slug | None = None

@@ -62,13 +62,27 @@ def problem_report(problems: Sequence[Problem], format: str, shown: Callable[[st
     return "".join(line + "\n" for line in lines)
 
 
-def shown_path(root: Path | None, rel: str, here: str) -> str:
-    """A record's path (relative to `root`) as a person in the folder `here` would type it:
-    relative below `here`, else in full. Lexical only: resolving would follow the very links
-    (even loops) a problem may be about."""
+def path_shower(root: Path | None, here: str) -> Callable[[str], str]:
+    """How to show a record's path (relative to `root`) as a person in the folder `here`
+    would type it: relative below `here`, else in full. Lexical only: resolving would follow
+    the very links (even loops) a problem may be about. The root's place is worked out
+    once: a validate of a large trust shows tens of thousands of paths."""
     if root is None:
-        return rel
+        return lambda rel: rel
+    base = os.path.abspath(here)
+    top = os.path.abspath(root)
+    if top == base or top.startswith(base + os.sep):
+        lead = "" if top == base else os.path.relpath(top, base) + "/"
+
+        def shown(rel: str) -> str:
+            if rel and not ({"", ".", ".."} & set(rel.split("/"))):  # plain: no lexical steps to take
+                return lead + rel
+            return _shown(root, rel, base)
+        return shown
+    return lambda rel: _shown(root, rel, base)
+
+
+def _shown(root: Path, rel: str, base: str) -> str:
     full = root / rel
     absolute = os.path.abspath(full)
-    base = os.path.abspath(here)
     return os.path.relpath(absolute, base) if absolute.startswith(base + os.sep) else str(full)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from stss import calendar, standing
+from stss import calendar, engagements, standing
 from stss import requests as asked
 from stss.actions import OpenAction, open_actions
 from stss.engagements import ENDING_SOON, PARTNERSHIP_REVIEW, Burn, burn
@@ -120,19 +120,10 @@ def scope_needed(records: Records, year: str, scope: Scope) -> Scope | None:
     """A wider scope than `scope` (the years it read) when an engagement running in `year`
     started before them, so that the days it has delivered count from its start; None when
     `scope` holds all a report of `year` needs."""
-    trust = records.trust
-    assert trust is not None and scope.years is not None
-    first, last = calendar.year_span(year, trust.years[year])
-    starts = [e.start for e in records.engagements.values() if e.start <= last and (e.end is None or e.end >= first)]
-    earliest = min(starts, default=None)
-    configured = sorted(trust.years)
-    read_from = min(calendar.year_span(y, trust.years[y])[0] for y in scope.years if y in trust.years)
-    if earliest is None or earliest >= read_from:
-        return None
-    since = calendar.year_of(trust, earliest)
-    if since is None:  # before every configured year: read them all
-        return Scope(years=frozenset(configured), schools=scope.schools)
-    return Scope(years=frozenset(y for y in configured if since <= y <= year) | scope.years, schools=scope.schools)
+    assert records.trust is not None
+    first, last = calendar.year_span(year, records.trust.years[year])
+    running = [e for e in records.engagements.values() if e.start <= last and (e.end is None or e.end >= first)]
+    return engagements.scope_from_start(records, running, year, scope)
 
 
 def _reported(event: ChangeEvent, year: str) -> bool:

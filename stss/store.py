@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -66,11 +67,16 @@ def find_root(explicit: Path | None = None, env: Mapping[str, str] | None = None
                      hint="run inside a records folder, or pass --records PATH (or set STSS_RECORDS)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per record file: hundreds of thousands
 class RecordFile:
     kind: str
     path: str  # relative to the root, with forward slashes
-    record_id: str
+
+    @property
+    def record_id(self) -> str:
+        """The id the file's name gives: its name without the suffix (`trust` for trust.yaml).
+        Derived, not held: a visit's would be a second copy of its path, for each of 300,000."""
+        return os.path.splitext(self.path.rpartition("/")[2])[0]
 
 
 def list_files(root: Path, scope: layout.Scope = layout.EVERYTHING) -> tuple[list[RecordFile], list[Problem]]:
@@ -89,7 +95,7 @@ def _listing(root: Path, scope: layout.Scope) -> tuple[list[RecordFile], list[Pr
         if (root / name).is_symlink():
             problems.append(Problem(name, 1, 1, message=f"{name} is {LINK}", hint=LINK_HINT))
         elif single is layout.ROOT or (root / name).is_file():
-            files.append(RecordFile(kind, name, kind))
+            files.append(RecordFile(kind, name))
         else:
             problems.append(Problem(name, 1, 1, message=f"{name} is missing",
                                     hint="the activity catalogue and support levels live there"))
@@ -108,7 +114,7 @@ def _listing(root: Path, scope: layout.Scope) -> tuple[list[RecordFile], list[Pr
                 if kind == "school":
                     schools.append(stem)
                 if scope.wants_file(flat, stem):
-                    files.append(RecordFile(kind, rel, stem))
+                    files.append(RecordFile(kind, rel))
     for yearly in layout.yearly():
         files.extend(_yearly(root, yearly, problems, scope))
     with os.scandir(root) as top:
@@ -146,14 +152,14 @@ YEAR_NAME = re.compile(r"\d{4}-\d{2}")
 
 def _year_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Problem],
                 wanted: tuple[str, ...] | None) -> Iterator[RecordFile]:
-    suffix, cut = kind.suffix, -len(kind.suffix)
+    suffix = kind.suffix
     if wanted is not None:  # one school's files of tens of thousands: pick them by name first
         yield from _named_files(root, kind, prefix, problems, wanted)
         return
     for entry in _entries(root, prefix[:-1], problems):  # tens of thousands: keep it lean
         name = entry.name
         if name.endswith(suffix) and not entry.is_symlink() and entry.is_file():
-            yield RecordFile(kind.name, prefix + name, name[:cut])
+            yield RecordFile(kind.name, prefix + name)
         else:
             problems.append(_ignored(prefix + name, entry, suffix))
 
@@ -162,7 +168,7 @@ def _named_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Prob
                  wanted: tuple[str, ...]) -> Iterator[RecordFile]:
     """The files of a year folder named `<date>-<school>-...` for the wanted
     schools (`wanted` holds `<school>-`), without looking at the others."""
-    suffix, cut = kind.suffix, -len(kind.suffix)
+    suffix = kind.suffix
     folder = root / prefix[:-1]
     try:
         names = os.listdir(folder)
@@ -176,7 +182,7 @@ def _named_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Prob
         with contextlib.suppress(FileNotFoundError):
             st = os.lstat(folder / name)
             if name.endswith(suffix) and stat.S_ISREG(st.st_mode):
-                yield RecordFile(kind.name, prefix + name, name[:cut])
+                yield RecordFile(kind.name, prefix + name)
             elif stat.S_ISLNK(st.st_mode):
                 problems.append(Problem(prefix + name, 1, 1, message=LINK, hint=LINK_HINT))
             else:
@@ -263,12 +269,12 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     files, problems, unread = _listing(root, scope)
     cache = _Cache(root) if use_cache else None
     out: dict[str, tuple[RecordFile, Parsed]] = {}
-    base = str(root)  # os.path over pathlib: this loop runs for every file
+    base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
     racy = time.time_ns() - RACY_NS
     for folder, group in _by_folder(files):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
         for rf in group:
-            full = os.path.join(base, rf.path)
+            full = base + rf.path
             try:
                 # Stat before reading: if the file changes in between, the cache
                 # holds new text under the old stamp, which the next run re-reads.
@@ -298,7 +304,7 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
 
 def read_trust(root: Path) -> Any:
     """The trust's model (the root file), or None when it does not validate (the full read says why)."""
-    rf = RecordFile("trust", layout.ROOT.file or "", "trust")
+    rf = RecordFile("trust", layout.ROOT.file or "")
     if os.path.islink(root / rf.path):
         return None
     try:
@@ -590,9 +596,15 @@ def inside(root: Path, rel: str) -> Path:
         full = (root / rel).resolve()
     except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
         raise StoreError(f"refused: '{rel}' is a loop of symbolic links") from None
-    if not full.is_relative_to(root.resolve()):
+    if not full.is_relative_to(_resolved(root)):
         raise StoreError(f"refused: '{rel}' leads outside the records folder")
     return full
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(root: Path) -> Path:
+    # Once a process, not once a file: locating 20,000 warnings resolved the root 20,000 times.
+    return root.resolve()
 
 
 def writable(root: Path, rel: str) -> Path:

@@ -4,6 +4,7 @@ days it has delivered are all counted."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,18 @@ def visit(date: str) -> str:
             f"staff: [alex-morgan]\nengagement: hill-top-partnership\n---\nNotes.\n")
 
 
-def test_an_engagement_that_began_two_years_ago_counts_every_day_it_delivered(stss: Any, mini: Path) -> None:
+def a_visit_a_year_since_2024(mini: Path) -> None:
+    """The partnership (begun 2024-09-10) with one visit in each of three years."""
     write_records(mini, {
         "trust.yaml": THREE_YEARS,
         "engagements/hill-top-partnership.yaml": ENGAGEMENT,
-        "visits/2024-25/2024-10-08-hill-top-education-review.md": visit("2024-10-08"),
-        "visits/2025-26/2025-10-07-hill-top-education-review.md": visit("2025-10-07"),
-        "visits/2026-27/2026-10-06-hill-top-education-review.md": visit("2026-10-06"),
+        **{f"visits/{year}/{day}-hill-top-education-review.md": visit(day)
+           for year, day in (("2024-25", "2024-10-08"), ("2025-26", "2025-10-07"), ("2026-27", "2026-10-06"))},
     })
+
+
+def test_an_engagement_that_began_two_years_ago_counts_every_day_it_delivered(stss: Any, mini: Path) -> None:
+    a_visit_a_year_since_2024(mini)
     for args, shown in (((), "(3 of 10 days delivered)"), (("--school", "hill-top"), "| 10 | 3 | 0 |")):
         result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn", *args)
         assert result.exit_code == 0, result.output
@@ -59,3 +64,34 @@ def test_a_report_does_not_read_the_years_before_the_one_before(stss: Any, mini:
     assert stss("validate", "--records", mini).exit_code == 1
     result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn")
     assert result.exit_code == 0, result.output
+
+
+def test_engagements_counts_from_the_start_of_an_engagement_that_began_two_years_ago(stss: Any, mini: Path) -> None:
+    a_visit_a_year_since_2024(mini)
+    result = stss("engagements", "--records", mini, "--today", "2026-11-20", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["engagement"], row["delivered"]) == ("hill-top-partnership", 3.0)
+
+
+def test_engagements_shows_the_years_engagements_and_all_of_them_with_all(stss: Any, mini: Path) -> None:
+    """One that ended two years ago is not this year's business (and its visits are not read);
+    one left active past its end still needs a decision, so it stays."""
+    ended = ENGAGEMENT.replace("end: 2027-07-21", "end: 2025-03-31").replace(
+        "status: active", "status: completed\nend_report: {date: 2025-03-31, outcome: Joined, recommendation: none}")
+    overdue = ENGAGEMENT.replace("end: 2027-07-21", "end: 2025-03-31")
+    write_records(mini, {
+        "trust.yaml": THREE_YEARS,
+        "engagements/hill-top-partnership.yaml": ended,
+        "engagements/hill-top-left-open.yaml": overdue,
+        "visits/2024-25/2024-10-08-hill-top-education-review.md": visit("2024-10-08"),
+    })
+
+    def shown(*args: str) -> dict[str, float]:
+        result = stss("engagements", "--records", mini, "--today", "2026-11-20", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return {row["engagement"]: row["delivered"] for row in json.loads(result.stdout)}
+
+    assert shown() == {"hill-top-left-open": 0.0}
+    assert shown("--year", "2024-25") == {"hill-top-partnership": 1.0, "hill-top-left-open": 0.0}
+    assert shown("--all") == {"hill-top-partnership": 1.0, "hill-top-left-open": 0.0}

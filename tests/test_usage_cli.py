@@ -141,7 +141,10 @@ def test_engagements_flags(stss: Any) -> None:
     rows = {row["engagement"]: row for row in json.loads(result.stdout)}
     assert "ends 2026-12-18" in rows["brookfield-maths-sle-2026"]["flags"]
     assert any("decide to join or end" in f for f in rows["ashcombe-partnership"]["flags"])
-    assert rows["riverside-ks3-support-2025-26"]["delivered"] == 12
+    assert "riverside-ks3-support-2025-26" not in rows  # completed last year: not this year's business
+    every = stss("engagements", "--records", EXAMPLE, "--today", TODAY, "--all", "--format", "json")
+    assert {row["engagement"]: row for row in json.loads(every.stdout)}["riverside-ks3-support-2025-26"][
+        "delivered"] == 12
     active = stss("engagements", "--records", EXAMPLE, "--status", "proposed", "--format", "json")
     assert [r["engagement"] for r in json.loads(active.stdout)] == ["hollybank-early-reading-2027"]
 

@@ -1,6 +1,5 @@
 """Actions agreed at visits: `stss actions` lists the open ones, `stss close-action` marks one done."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated

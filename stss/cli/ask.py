@@ -5,7 +5,6 @@ script, a missing value is a usage error naming the option, so nothing ever
 waits for an answer that cannot come.
 """
 
-from __future__ import annotations
 
 import contextlib
 import sys

@@ -1,6 +1,5 @@
 """`stss calendar`: visits and trust-wide events as an iCalendar file (the format is `stss.ics`)."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """`stss capacity`: the days each person has delivered and has planned, against their capacity."""
 
-from __future__ import annotations
 
 from stss.cli.common import (
     FormatOpt,

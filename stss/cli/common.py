@@ -242,16 +242,12 @@ def fail(message: str, hint: str | None = None, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def display_path(root: Path | None, rel: str) -> str:
-    """A problem's path as a person at this prompt would type it."""
-    from stss.outputs import shown_path
-
-    return shown_path(root, rel, os.getcwd())
-
-
 def print_problems(problems: Any, root: Path | None) -> None:
+    from stss.outputs import path_shower
+
+    shown = path_shower(root, os.getcwd())
     for p in problems:
-        print(p.text().replace(p.path, display_path(root, p.path), 1), file=sys.stderr)
+        print(p.text().replace(p.path, shown(p.path), 1), file=sys.stderr)
 
 
 # --- records --------------------------------------------------------------------

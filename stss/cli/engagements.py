@@ -1,6 +1,5 @@
 """`stss engagements`: days commissioned, delivered and planned, objectives' ratings, and funding."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,10 +10,13 @@ from stss.cli.common import (
     FormatOpt,
     RecordsOpt,
     TodayOpt,
+    YearOpt,
     command,
     emit_rows,
     open_records,
+    pick_year,
     say,
+    scope_of,
     show,
     today_of,
 )
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 @command()
 def engagements(
     records: RecordsOpt = None,
+    year: YearOpt = None,
+    all_years: Annotated[bool, typer.Option("--all", help="Every engagement of every year, not just the year's (reads every year's visits).")] = False,
     status: Annotated[str | None, typer.Option("--status", help="Only engagements with this status.", show_default=False)] = None,
     funding: Annotated[bool, typer.Option("--funding", help="Money instead: for each funding source and financial year (April to March), the value delivered against what was awarded.")] = False,
     today: TodayOpt = None,
@@ -34,7 +38,10 @@ def engagements(
 ) -> None:
     """Each engagement's days commissioned, delivered, planned and remaining, with warnings, the
     value of traded work, and each objective's latest rating with its direction since the review
-    before. With --funding, a budget-against-actual table of funding by source and financial year."""
+    before. With --funding, a budget-against-actual table of funding by source and financial year.
+
+    The engagements are the year's (--year, else the year containing today): those running at
+    some point of it, and any still live. Their days count from each one's start."""
     import typing
 
     from stss import engagements as burn_mod
@@ -43,13 +50,24 @@ def engagements(
     from stss.models import EngagementStatus
 
     require_known("status", status, typing.get_args(EngagementStatus))
-    loaded = open_records(records)
+    day = today_of(today)
+    if all_years or funding:
+        loaded = open_records(records)
+        shown = None
+    else:
+        loaded = open_records(records, scope=scope_of(year, day))
+        chosen = pick_year(loaded, year, day)
+        running = burn_mod.running(loaded.records, chosen)
+        wider = burn_mod.scope_from_start(loaded.records, running.values(), chosen, loaded.scope)
+        if wider is not None:
+            loaded = open_records(records, scope=wider)
+        shown = list(running)
     r = loaded.records
     if funding:
         _funding(funding_mod.by_year(r, {k: e for k, e in r.engagements.items() if status in (None, e.status)}),
                  format)
         return
-    burns = burn_mod.burn(r, today_of(today), status)
+    burns = burn_mod.burn(r, day, status, shown)
     if format != "table":  # the rows are built only when they are printed
         emit_rows(burn_mod.rows(r, burns, flat=format == "csv"), format, burn_mod.COLUMNS)
         return
@@ -61,7 +79,7 @@ def engagements(
         show(tables.objectives(rated))
 
 
-def _funding(lines: list[Line], format: Format) -> None:
+def _funding(lines: "list[Line]", format: Format) -> None:
     """Funding by source and financial year, with what is applied for and awaiting a decision."""
     from stss import funding, tables
     from stss.outputs import without_control

@@ -1,6 +1,5 @@
 """`stss log-event`: a trust-wide event (a network meeting, governor training) several schools attend."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal

@@ -1,6 +1,5 @@
 """`stss export`: the records as flat tables for spreadsheets, BI tools and Datasette (`stss.export`)."""
 
-from __future__ import annotations
 
 import json
 import sys

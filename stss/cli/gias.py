@@ -1,6 +1,5 @@
 """`stss import gias`: schools added and updated from the DfE's register (the work is in `stss.importing`)."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path

@@ -1,6 +1,5 @@
 """`stss history`: what changed in the records, when and by whom, read from git."""
 
-from __future__ import annotations
 
 import datetime as dt
 import json

@@ -1,6 +1,5 @@
 """`stss init`: a new records repository, with CI, pre-commit and schemas (`stss.skeleton`)."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

@@ -5,7 +5,6 @@ building the app for `stss --help` stays cheap; the work is imported inside
 each command.
 """
 
-from __future__ import annotations
 
 import importlib
 from typing import Annotated

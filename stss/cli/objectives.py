@@ -5,7 +5,6 @@ checked with the rest of the records, an atomic write that keeps the file's
 comments, and with `--commit` a commit of exactly that file.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal

@@ -3,7 +3,6 @@
 `stss.planning`, the file format in `stss.ics`; this module parses options,
 prints, and writes."""
 
-from __future__ import annotations
 
 import datetime as dt
 import sys
@@ -104,11 +103,11 @@ def _to_stderr(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def _school_name(r: Records, school: str) -> str:
+def _school_name(r: "Records", school: str) -> str:
     return r.schools[school].name if school in r.schools else school
 
 
-def _print_summary(r: Records, result: Plan) -> None:
+def _print_summary(r: "Records", result: "Plan") -> None:
     from stss import tables
 
     schools = {v.school for v in result.visits}

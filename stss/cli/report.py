@@ -1,6 +1,5 @@
 """`stss report`: the termly board pack, or one school's summary, as markdown, HTML or PDF."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

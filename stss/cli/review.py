@@ -7,10 +7,9 @@ the new text checked with the rest of the records, an atomic write, and with
 `--commit` a commit of exactly the visit.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -31,9 +30,6 @@ from stss.cli.common import (
     today_of,
 )
 from stss.errors import require_known
-
-if TYPE_CHECKING:
-    pass
 
 VisitArg = Annotated[str, typer.Argument(
     metavar="VISIT", show_default=False,

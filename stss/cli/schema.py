@@ -1,6 +1,5 @@
 """`stss schema`: JSON Schemas of each kind of record, for editors and check-jsonschema."""
 
-from __future__ import annotations
 
 import json
 from pathlib import Path

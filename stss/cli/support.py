@@ -1,6 +1,5 @@
 """`stss edit-support`: a school's support level for a year, or a change within it, in its file."""
 
-from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated

@@ -1,8 +1,7 @@
 """`stss usage`: what each school is owed, has had, has planned, and what is overdue or missed."""
 
-from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -23,9 +22,6 @@ from stss.cli.common import (
     today_of,
 )
 from stss.errors import require_known
-
-if TYPE_CHECKING:
-    pass
 
 
 @command()

@@ -1,13 +1,13 @@
 """`stss validate`: every problem in the records at once, each at its file, line and column."""
 
-from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
 import typer
 
-from stss.cli.common import ProblemFormatOpt, RecordsOpt, command, display_path
+from stss.cli.common import ProblemFormatOpt, RecordsOpt, command
 
 
 @command()
@@ -25,7 +25,7 @@ def validate(
     root = store.find_root(records)
     loaded = loader.load(root, use_cache=not no_cache)
     problems = loaded.problems
-    sys.stdout.write(outputs.problem_report(problems, format, lambda rel: display_path(root, rel)))
+    sys.stdout.write(outputs.problem_report(problems, format, outputs.path_shower(root, os.getcwd())))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     r = loaded.records

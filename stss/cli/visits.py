@@ -5,7 +5,6 @@ The options are parsed and asked for here; `stss.recording.visit` does the rest
 commit exactly those files).
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import sys
@@ -114,7 +113,7 @@ def log_visit(
                 done.commit, outcome.message)
 
 
-def _edited_notes(loaded: Loaded, activity: str) -> str | None:
+def _edited_notes(loaded: "Loaded", activity: str) -> str | None:
     """Notes typed in the editor, from the activity's template; None if left as it was."""
     from stss import editor, store, visits
 
