@@ -7,12 +7,16 @@ what the changes mean is `stss.history`'s business.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from stss.errors import GitError
 
@@ -114,17 +118,115 @@ def resolve(path: Path, rev: str) -> str | None:
     return result.stdout.strip() or None
 
 
+class ChangesCache(Protocol):
+    """Where `log` keeps what each commit changed, by commit id (a commit never changes,
+    so an entry never goes stale): JSON text it writes and reads back itself."""
+
+    def get(self, ids: Sequence[str]) -> Mapping[str, str]: ...
+
+    def put(self, rows: Mapping[str, str]) -> None: ...
+
+
 def log(path: Path, folders: Iterable[str], *, since: dt.date | None = None,
-        since_rev: str | None = None) -> list[Commit]:
-    """Commits touching `folders` (relative to `path`), oldest first, with the files
-    each changed; paths are given relative to `path`. `since` filters on the
-    committer date a day early, so callers can filter author dates exactly."""
-    args = ["log", "-z", "-M", "--raw", f"--format={_HEADER}"]
+        since_rev: str | None = None, cache: ChangesCache | None = None) -> list[Commit]:
+    """Commits touching `folders` (pathspecs relative to `path`), oldest first, with the
+    files each changed there; paths are given relative to `path`. `since` filters on the
+    committer date a day early, so callers can filter author dates exactly.
+
+    The commits are listed without their changes, which is fast whatever the size of the
+    trees; each commit's changes (against its first parent; none for a merge, as `git log`
+    shows them) come from `cache` or from one `git log --no-walk` for those it lacks, and
+    are then kept to `folders` here. Diffing a commit costs in proportion to the folders it
+    touches (30,000 visit files a year at 1,000 schools), so it is done once per commit.
+    A change made on two branches merged together (a cherry-pick, the same edit twice)
+    counts once, as git's own simplification of a path-limited log would show it."""
+    args = ["log", "-z", f"--format={_HEADER}"]
     if since is not None:
         args.append(f"--since={since - dt.timedelta(days=1)}")
     args.append(f"{since_rev}..HEAD" if since_rev else "HEAD")
-    out = git(path, *args, "--", *folders).stdout
-    return _parse_log(out, prefix(path))[::-1]
+    strip = prefix(path)
+    listed = _parse_log(git(path, *args, "--").stdout, strip)[::-1]
+    changes = _changes_of(path, [c.hash for c in listed if len(c.parents) <= 1], cache)
+    wanted = _pathspec(list(folders))
+    seen: dict[tuple[str, str | None, str | None], str] = {}
+    out = []
+    for c in listed:
+        kept = []
+        for change in _within(changes.get(c.hash, ()), strip, wanted):
+            key = (change.path, change.old_blob, change.new_blob)
+            if key in seen and not is_ancestor(path, seen[key], c.hash):
+                continue  # the same change on a branch merged alongside: git log shows one of them
+            seen.setdefault(key, c.hash)
+            kept.append(change)
+        if kept:
+            out.append(replace(c, changes=tuple(kept)))
+    return out
+
+
+def is_ancestor(path: Path, older: str, newer: str) -> bool:
+    return git(path, "merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
+
+
+def _changes_of(path: Path, ids: Sequence[str], cache: ChangesCache | None) -> dict[str, tuple[Change, ...]]:
+    """Each commit's changes (full repository paths and blob ids), from `cache` where it has them."""
+    found: dict[str, tuple[Change, ...]] = {}
+    for commit, text in (cache.get(ids) if cache is not None and ids else {}).items():
+        with contextlib.suppress(ValueError, TypeError):
+            rows = json.loads(text)
+            if isinstance(rows, list) and all(_is_change_row(r) for r in rows):
+                found[commit] = tuple(Change(*r) for r in rows)
+    missing = [i for i in ids if i not in found]
+    if not missing:
+        return found
+    exe = shutil.which("git")
+    if exe is None:
+        raise GitError("git is not installed")
+    result = subprocess.run([exe, "log", "--no-walk=unsorted", "--stdin", "-z", "-M", "--raw", "--no-abbrev",
+                             "--format=" + _HEADER, "--"], cwd=path, capture_output=True, check=False,
+                            input="".join(f"{i}\n" for i in missing).encode("ascii"))
+    if result.returncode != 0:
+        raise GitError(f"git log failed: {result.stderr.decode('utf-8', 'replace').strip()}")
+    new = {c.hash: c.changes for c in _parse_log(result.stdout.decode("utf-8", "replace"), "")}
+    found.update(new)
+    if cache is not None and new:
+        cache.put({commit: json.dumps([[ch.status, ch.path, ch.old_path, ch.old_blob, ch.new_blob] for ch in done])
+                   for commit, done in new.items()})
+    return found
+
+
+def _is_change_row(row: object) -> bool:
+    return (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and isinstance(row[1], str)
+            and all(f is None or isinstance(f, str) for f in row[2:]))
+
+
+def _pathspec(specs: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a path (relative to the records) is in these pathspecs: folders or files as
+    written, or `:(glob)` patterns whose `*` and `?` stay within a folder (git's meaning)."""
+    literal = tuple(s.rstrip("/") for s in specs if not s.startswith(":(glob)"))
+    globs = [re.compile("".join(
+        "[^/]*" if part == "*" else "[^/]" if part == "?" else part if part.startswith("[") else re.escape(part)
+        for part in re.findall(r"\[[^\]]*\]|\*|\?|[^*?\[]+", s.removeprefix(":(glob)")))) for s in specs
+        if s.startswith(":(glob)")]
+    return lambda p: any(p == s or p.startswith(s + "/") for s in literal) or any(g.fullmatch(p) for g in globs)
+
+
+def _within(changes: Iterable[Change], strip: str, wanted: Callable[[str], bool]) -> Iterator[Change]:
+    """The changes to files under the records (`strip`: where they sit in the repository) in
+    the pathspecs, with paths relative to the records; a file moved in from elsewhere is, for
+    them, a new file, and one moved out a deleted one."""
+    for ch in changes:
+        new = ch.path.removeprefix(strip) if ch.path.startswith(strip) and wanted(ch.path.removeprefix(strip)) else None
+        old = (ch.old_path.removeprefix(strip) if ch.old_path is not None and ch.old_path.startswith(strip)
+               and wanted(ch.old_path.removeprefix(strip)) else None)
+        if ch.old_path is None:
+            if new is not None:
+                yield Change(ch.status, new, None, ch.old_blob, ch.new_blob)
+        elif new is not None and old is not None:
+            yield Change(ch.status, new, old, ch.old_blob, ch.new_blob)
+        elif new is not None:
+            yield Change("A", new, None, None, ch.new_blob)
+        elif old is not None and ch.status == "R":
+            yield Change("D", old, None, ch.old_blob, None)
 
 
 def _parse_log(out: str, strip: str) -> list[Commit]:
@@ -218,9 +320,22 @@ def read_objects(path: Path, names: Sequence[str]) -> list[bytes | None]:
     return found
 
 
-def uncommitted(path: Path, folders: Iterable[str]) -> list[str]:
-    """Files under `folders` with changes not yet committed (or not yet added)."""
-    out = git(path, "status", "--porcelain", "-z", "--untracked-files=all", "--", *folders).stdout
+def uncommitted(path: Path, folders: Iterable[str], present: Iterable[str] | None = None) -> list[str]:
+    """Files under `folders` (pathspecs) with changes not yet committed (or not yet added).
+    Given the files that are `present` there (as a command that has just listed them knows),
+    git is asked only about the files it tracks and the rest are the new ones, rather than
+    having git search the folders for files it does not know: much the dearer half at
+    30,000 files a folder."""
+    folders = list(folders)
+    if present is None:
+        return _status(path, folders, "--untracked-files=all")
+    known = {name for name in git(path, "ls-files", "-z", "--", *folders).stdout.split("\0") if name}
+    wanted = _pathspec(folders)
+    return sorted({*_status(path, folders, "--untracked-files=no"), *(p for p in present if p not in known and wanted(p))})
+
+
+def _status(path: Path, folders: Sequence[str], untracked: str) -> list[str]:
+    out = git(path, "status", "--porcelain", "-z", untracked, "--", *folders).stdout
     strip = prefix(path)
     entries = out.split("\0")
     files = []

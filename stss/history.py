@@ -77,6 +77,15 @@ class History:
     shallow: bool = False
 
 
+@dataclass(frozen=True)
+class Read:
+    """What a command read: the academic years of its by-year folders (None: every year) and
+    every record file, relative to the root (`loader.Loaded.paths`)."""
+
+    years: frozenset[str] | None
+    files: frozenset[str]
+
+
 # --- pure: one file's change -> events ---------------------------------------------
 
 
@@ -361,13 +370,15 @@ def events(root: Path, since: dt.date | None = None, until: dt.date | None = Non
 
 
 def history(root: Path, *, since: dt.date | None = None, until: dt.date | None = None,
-            since_rev: str | None = None, school: str | None = None) -> History:
+            since_rev: str | None = None, school: str | None = None, read: Read | None = None) -> History:
     """Events from git, with notes on what the history cannot tell (a shallow clone,
     uncommitted changes, a file version that does not parse). Raises `GitError`
     outside a repository. Only the commits of the period are read (`git log
     --since`), and with `school` only the files of that school (its file, the
     visit files named for it, and engagements, which name their school inside),
-    so a one-school report reads its school's history, not the trust's."""
+    so a one-school report reads its school's history, not the trust's. With `read`
+    (the years and the files the command read), only those files are checked for
+    changes not yet committed: the others cannot change what it shows."""
     from stss import git
 
     git.require_repo(root)
@@ -380,7 +391,11 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
             notes.append(f"this is a shallow clone: history before {when.date()} is missing, and what commit "
                          f"{short} changed cannot be told from what came before it "
                          "(run 'git fetch --unshallow' for the whole history)")
-    wanted = [c for c in git.log(root, layout.history_paths(school), since=since, since_rev=since_rev)
+    from stss.store import CommitChanges
+
+    with CommitChanges(root) as cache:
+        listed = git.log(root, layout.history_paths(school), since=since, since_rev=since_rev, cache=cache)
+    wanted = [c for c in listed
               if (since is None or c.date.date() >= since) and (until is None or c.date.date() <= until)
               and not (shallow and not c.parents)]
     specs: list[str] = []
@@ -411,15 +426,17 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
                 notes.append(f"{commit.short}: {path} did not parse as a record there; its change is not shown")
         for path, old, new in pair_moves(changes):
             out.extend(e for e in diff(path, old, new, meta) if school is None or e.school == school)
-    pending = git.uncommitted(root, FOLDERS)
+    pending = (git.uncommitted(root, FOLDERS) if read is None
+               else git.uncommitted(root, layout.history_paths(school, read.years), read.files))
     if pending:
         notes.append(f"{len(pending)} record file(s) have changes not yet committed; history shows commits only")
     return History(out, notes, shallow)
 
 
-def schools_on(root: Path, day: dt.date) -> dict[str, Mapping[str, Any]] | None:
-    """Each school's file, parsed, as committed on or before `day`: None when there was no
-    commit by then. Files that do not parse are left out. Raises `GitError` outside a repository."""
+def schools_on(root: Path, day: dt.date, school: str | None = None) -> dict[str, Mapping[str, Any]] | None:
+    """Each school's file (or only `school`'s), parsed, as committed on or before `day`: None
+    when there was no commit by then. Files that do not parse are left out. Raises `GitError`
+    outside a repository."""
     from stss import git
 
     git.require_repo(root)
@@ -428,7 +445,8 @@ def schools_on(root: Path, day: dt.date) -> dict[str, Mapping[str, Any]] | None:
         return None
     kind = layout.KINDS["school"]
     files = [(rel, blob) for rel, blob in git.blobs_in(root, commit, kind.folder or "")
-             if (found := layout.parse(rel)) is not None and found[0] is kind]
+             if (found := layout.parse(rel)) is not None and found[0] is kind
+             and school in (None, layout.stem_of(rel))]
     out: dict[str, Mapping[str, Any]] = {}
     for (rel, _), raw in zip(files, git.read_objects(root, [blob for _, blob in files]), strict=True):
         doc, _ = _doc(rel, raw)
@@ -471,7 +489,8 @@ def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
 # --- for the termly report --------------------------------------------------------------
 
 
-def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = None) -> ReportHistory:
+def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = None,
+               read: Read | None = None) -> ReportHistory:
     """The report's changes from git between two dates (one school's, with `school`), or why there are none."""
     from stss.errors import GitError
     from stss.git import NotARepository
@@ -481,7 +500,7 @@ def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = 
     if until < since:
         return ReportHistory(True)
     try:
-        found = events(root, since, until, school)
+        found = history(root, since=since, until=until, school=school, read=read).events
     except GitError as exc:
         reason = "the records folder is not in a git repository" if isinstance(exc, NotARepository) else exc.message
         return ReportHistory(False, reason=reason)
@@ -489,15 +508,15 @@ def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = 
                                      for e in found))
 
 
-def committed_on(root: Path, days: list[dt.date]) -> dict[str, Mapping[str, Any]]:
-    """The school files as committed on each day (by ISO date), where git has them; none outside git
-    (the report's trend then reads the records as they stand)."""
+def committed_on(root: Path, days: list[dt.date], school: str | None = None) -> dict[str, Mapping[str, Any]]:
+    """The school files (or only `school`'s) as committed on each day (by ISO date), where git
+    has them; none outside git (the report's trend then reads the records as they stand)."""
     from stss.errors import GitError
 
     out: dict[str, Mapping[str, Any]] = {}
     for day in days:
         try:
-            docs = schools_on(root, day)
+            docs = schools_on(root, day, school)
         except GitError:
             return {}
         if docs is not None:

@@ -147,10 +147,12 @@ class StaffRow:
     name: str
     capacity_days: float
     days_here: float  # completed + planned this year at the schools in the report
-    completed_days: float  # trust-wide, this year
-    planned_days: float  # trust-wide, this year
-    percent_of_capacity: int
-    over_capacity: bool
+    # Trust-wide this year: in the board pack only. A school's summary reads that school's
+    # records alone, and a person's load across the trust is the central team's business.
+    completed_days: float | None
+    planned_days: float | None
+    percent_of_capacity: int | None
+    over_capacity: bool | None
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def build(records: Records, year: str, term: str, today: dt.date, usage: Sequenc
         overdue_actions=sum(a.state == "overdue" for s in sections for a in s.open_actions),
         engagements=tuple(sorted((e for s in sections for e in s.engagements),
                                  key=lambda e: (e.school_name, e.start, e.id))),
-        staff=_staff(records, year, set(ids)),
+        staff=_staff(records, year, set(ids), trust_wide=school is None),
         history=history,
         ratings={c: sum(s.rating.colour == c for s in sections) for c in ("red", "amber", "green")},
         risks=replace(_risks(sections), follow_up=_follow_up(ctx, ids)),
@@ -500,8 +500,9 @@ def _engagements(ctx: _Context, sid: str) -> tuple[EngagementSummary, ...]:
     return tuple(out)
 
 
-def _staff(records: Records, year: str, schools: set[str]) -> tuple[StaffRow, ...]:
-    """Everyone who worked at (or is booked for) the report's schools this year, with their trust-wide load."""
+def _staff(records: Records, year: str, schools: set[str], trust_wide: bool) -> tuple[StaffRow, ...]:
+    """Everyone who worked at (or is booked for) the report's schools this year, and with
+    `trust_wide` their load across the trust (which needs every school's visits of the year)."""
     trust = records.trust
     assert trust is not None
     first, last = calendar.year_span(year, trust.years[year])
@@ -510,6 +511,10 @@ def _staff(records: Records, year: str, schools: set[str]) -> tuple[StaffRow, ..
         if v.school in schools and first <= v.date <= last and v.counts:
             for p in v.staff:
                 here[p] = here.get(p, 0.0) + v.days_for(records.activity(v.activity))
+    if not trust_wide:
+        return tuple(StaffRow(pid, p.name, p.capacity_days, here[pid], None, None, None, None)
+                     for pid, p in sorted(records.people.items(), key=lambda item: (item[1].name, item[0]))
+                     if pid in here)
     return tuple(
         StaffRow(load.person, load.name, load.capacity, here[load.person], load.delivered, load.planned,
                  round(100 * load.total / load.capacity), load.over)

@@ -26,7 +26,7 @@ import stat
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -439,6 +439,7 @@ _SCHEMA = (
                        "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL)"),
     ("index", "files_by_folder", "CREATE INDEX files_by_folder ON files (folder)"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+    ("table", "commits", "CREATE TABLE commits (id TEXT PRIMARY KEY, changes TEXT NOT NULL)"),
 )
 #: `PRAGMA application_id` of a cache database ("stss").
 _APPLICATION_ID = 0x73747373
@@ -456,13 +457,13 @@ def _open_cache(root: Path) -> Any:
     if os.path.isfile(path):
         with contextlib.suppress(sqlite3.Error):
             db = _connect(path, "rw")
-            if _is_ours(db):
+            if _is_ours(db, path):
                 return db
             db.close()
     with contextlib.suppress(sqlite3.Error, OSError):
         _make_cache(cache_folder(root) / CACHE_FILE)
         db = _connect(path, "rw")
-        if _is_ours(db):
+        if _is_ours(db, path):
             return db
         db.close()
     return None
@@ -482,6 +483,7 @@ def _make_cache(path: Path) -> None:
     """A new, empty cache database, made aside and renamed into place whole, so
     no process ever opens a half-made one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    made_here = _file_identity(os.fstat(fd))
     os.close(fd)
     try:
         db = _connect(Path(tmp), "rw")
@@ -491,6 +493,7 @@ def _make_cache(path: Path) -> None:
             for _, _, sql in _SCHEMA:
                 db.execute(sql)
             db.execute("INSERT INTO meta VALUES ('version', ?)", (_code_version(),))
+            db.execute("INSERT INTO meta VALUES ('file', ?)", (made_here,))
             db.execute("COMMIT")
         finally:
             db.close()
@@ -504,7 +507,14 @@ def _make_cache(path: Path) -> None:
         raise
 
 
-def _is_ours(db: Any) -> bool:
+def _file_identity(st: os.stat_result) -> str:
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def _is_ours(db: Any, path: Path) -> bool:
+    """Made by stss, here: with its tables, and in the very file it was made as (the device
+    and inode it recorded), so a database that arrived with the records (committed, copied,
+    unpacked) is never read, even where its rows need no file stamp (a commit's changes)."""
     import sqlite3
 
     try:
@@ -513,15 +523,71 @@ def _is_ours(db: Any) -> bool:
         schema = db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
         if sorted(schema) != sorted(_SCHEMA):
             return False
+        if db.execute("SELECT value FROM meta WHERE key = 'file'").fetchone() != (_file_identity(os.stat(path)),):
+            return False
         version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if version != (_code_version(),):  # another version of stss: its rows say nothing about this one's parse
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM files")
+            db.execute("DELETE FROM commits")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (_code_version(),))
             db.execute("COMMIT")
         return True
-    except sqlite3.Error:
+    except (sqlite3.Error, OSError):
         return False
+
+
+class CommitChanges:
+    """What each commit changed, kept by commit id in the cache database (`git.ChangesCache`):
+    a commit never changes, so its entry never goes stale, and a report diffs each commit
+    once rather than on every run. A damaged or busy database costs a re-diff, never a wrong
+    answer (`_is_ours` guards where the database came from)."""
+
+    def __init__(self, root: Path) -> None:
+        self.db: Any = None
+        with contextlib.suppress(OSError, StoreError):
+            self.db = _open_cache(root)
+
+    def get(self, ids: Sequence[str]) -> dict[str, str]:
+        import sqlite3
+
+        found: dict[str, str] = {}
+        if self.db is None:
+            return found
+        ids = [i for i in ids if _COMMIT_ID.fullmatch(i)]
+        with contextlib.suppress(sqlite3.Error):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found.update(self.db.execute(f"SELECT id, changes FROM commits WHERE id IN ({','.join('?' * len(chunk))})",
+                                             chunk).fetchall())
+        return found
+
+    def put(self, rows: Mapping[str, str]) -> None:
+        import sqlite3
+
+        if self.db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?)",
+                                    [(i, text) for i, text in rows.items() if _COMMIT_ID.fullmatch(i)])
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def __enter__(self) -> CommitChanges:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+#: A full commit id, SHA-1 or SHA-256.
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def _cached_problem(path: str, row: Any) -> Problem:

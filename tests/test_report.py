@@ -221,6 +221,18 @@ def test_the_trusts_own_template_wins(mini: Path, stss: Any) -> None:
     assert run(stss, "--records", mini, "--term", "spring").stdout == "Our pack for Mini Trust: spring\n"
 
 
+def test_a_template_for_both_kinds_draws_staff_load_in_the_board_pack_only(example: Path, stss: Any) -> None:
+    """A school's summary has no trust-wide load (None): the built-in macro draws nothing then."""
+    write_records(example, {"templates/staffbars.html.j2": (
+        '{% import "_macros.html.j2" as m %}<p>{% for p in report.staff %}{{ p.name }}: '
+        '{{ p.percent_of_capacity }} {{ m.capacity(p) }}{% endfor %}</p>\n')})
+    pack = run(stss, "--records", example, "--format", "html", "--template", "staffbars")
+    summary = run(stss, "--records", example, "--format", "html", "--template", "staffbars", "--school", SCHOOL)
+    assert pack.exit_code == summary.exit_code == 0, pack.output + summary.output
+    assert pack.stdout.count('aria-label="') >= 5 and "% of capacity" in pack.stdout
+    assert "Claire Whitworth: None" in summary.stdout and "<svg" not in summary.stdout
+
+
 def test_a_named_template_and_a_missing_one(mini: Path, stss: Any) -> None:
     write_records(mini, {"templates/governors.md.j2": "{% include '_macros.md.j2' %}Governors: {{ report.title }}\n"})
     assert run(stss, "--records", mini, "--template", "governors").stdout.strip().startswith("Governors: School improvement")
@@ -375,4 +387,6 @@ def test_a_school_file_committed_as_a_link_is_never_followed(example: Path, tmp_
     docs = history.schools_on(example, dt.date(2026, 7, 22))
     assert docs is not None and "holy-family-catholic-primary" in docs
     assert "linked" not in docs
+    one = history.schools_on(example, dt.date(2026, 7, 22), "holy-family-catholic-primary")  # one school's summary
+    assert one is not None and one.keys() == {"holy-family-catholic-primary"}
     assert history.schools_on(example, dt.date(2026, 6, 30)) is None  # nothing committed by then

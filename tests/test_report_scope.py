@@ -1,6 +1,7 @@
 """A report reads the year it shows and the year before (for the trend), not every year of
 history; an engagement running this year that began earlier widens that to its start, so the
-days it has delivered are all counted."""
+days it has delivered are all counted. One school's summary reads that school's records of
+every year and nothing of the other schools', and says what it would say from everything."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import MINI_TRUST, write_records
+import pytest
+
+from tests.helpers import MINI_TRUST, TODAY, with_history, write_records
 
 THREE_YEARS = MINI_TRUST.replace("years:\n", """years:
   2024-25:
@@ -95,3 +98,59 @@ def test_engagements_shows_the_years_engagements_and_all_of_them_with_all(stss: 
     assert shown() == {"hill-top-left-open": 0.0}
     assert shown("--year", "2024-25") == {"hill-top-partnership": 1.0, "hill-top-left-open": 0.0}
     assert shown("--all") == {"hill-top-partnership": 1.0, "hill-top-left-open": 0.0}
+
+
+def _summaries_from_everything(root: Path, terms: tuple[str, ...], fmt: str) -> dict[tuple[str, str], str]:
+    """Each school's summary of each term, built from every record (and every school's
+    committed files), by (school, term)."""
+    import datetime as dt
+
+    from stss import calendar, history, loader, render, reporting, store, usage
+
+    r = loader.load(root, use_cache=False).records
+    assert r.trust is not None
+    day = dt.date.fromisoformat(TODAY)
+    year = calendar.chosen_year(r.trust, None, day)
+    rows = usage.usage(r, year, day)
+    out = {}
+    for term in terms:
+        span = calendar.terms(r.trust.years[year])[term]
+        committed = history.committed_on(root, reporting.earlier_days(r, year, term, day))
+        changes = history.for_report(root, span.start, min(span.end, day))
+        for school in r.schools:
+            model = reporting.build(r, year, term, day, rows, changes, school, False,
+                                    store.read_commentary(root, year, term), committed)
+            out[school, term] = render.render(model, model.kind, fmt, root, None)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_schools_summary_from_its_own_records_is_the_summary_from_everything(
+        stss: Any, example: Path, fmt: str) -> None:
+    """Every school, in a term with history and a trend and one still to come."""
+    root = with_history(example)
+    expected = _summaries_from_everything(root, ("autumn", "summer"), fmt)
+    assert len(expected) > 10
+    for school, term in expected:
+        result = stss("report", "--records", root, "--today", TODAY, "--term", term, "--school", school,
+                      "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == expected[school, term], (school, term)
+
+
+def test_a_schools_summary_does_not_read_other_schools_or_need_them_valid(stss: Any, mini: Path) -> None:
+    """A broken visit of another school, and an action of this school's still open from three
+    years back (which the summary must still count)."""
+    write_records(mini, {
+        "trust.yaml": THREE_YEARS,
+        "schools/other.yaml": "name: Other School\n",
+        "visits/2026-27/2026-10-06-other-education-review.md": "---\nschool: [not, an, id]\n---\n",
+        "visits/2024-25/2024-10-08-hill-top-education-review.md": (
+            "---\nschool: hill-top\nactivity: education-review\ndate: 2024-10-08\nstatus: completed\n"
+            "staff: [alex-morgan]\nactions:\n- {text: Write the reading policy, owner: headteacher, due: 2024-12-01}\n"
+            "---\nNotes.\n"),
+    })
+    assert stss("validate", "--records", mini).exit_code == 1
+    result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn", "--school", "hill-top")
+    assert result.exit_code == 0, result.output
+    assert "Write the reading policy" in result.stdout

@@ -44,13 +44,22 @@ def report(
     """
     from stss import calendar, history, render, reporting, store, usage
     from stss.errors import UsageError
+    from stss.layout import Scope
 
     day = today_of(today)
-    # The year reported and the year before (the trend); every school's (staff's trust-wide load);
-    # and back to the start of any engagement running this year (the days it has delivered).
-    loaded = open_records(records, scope=None if engagement else scope_of(year, day, before=1))
-    wider = None if engagement else reporting.scope_needed(loaded.records, pick_year(loaded, year, day),
-                                                           loaded.scope)
+    if engagement is not None:
+        scope = None
+    elif school is not None:
+        # One school's records of every year (a few hundred files): its actions still open
+        # from any year, and its engagements' days from their start.
+        scope = Scope(schools=frozenset({school}))
+    else:
+        # The year reported and the year before (the trend), every school's (each person's
+        # trust-wide load); and back to the start of any engagement running this year.
+        scope = scope_of(year, day, before=1)
+    loaded = open_records(records, scope=scope)
+    wider = (None if scope is None or scope.years is None
+             else reporting.scope_needed(loaded.records, pick_year(loaded, year, day), loaded.scope))
     if wider is not None:
         loaded = open_records(records, scope=wider)
     r = loaded.records
@@ -72,9 +81,10 @@ def report(
     term_id = term or calendar.current_term(r.trust, year_id, day)
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
-                            history.for_report(loaded.root, span.start, min(span.end, day), school), school,
+                            history.for_report(loaded.root, span.start, min(span.end, day), school,
+                                               history.Read(loaded.scope.years, loaded.paths)), school,
                             include_confidential, store.read_commentary(loaded.root, year_id, term_id),
-                            history.committed_on(loaded.root, reporting.earlier_days(r, year_id, term_id, day)))
+                            history.committed_on(loaded.root, reporting.earlier_days(r, year_id, term_id, day), school))
     _emit(render.render(model, model.kind, format, loaded.root, template), format, out, loaded.root)
 
 
