@@ -268,38 +268,130 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     listing problems, and the ids of records on disk the scope left unread."""
     files, problems, unread = _listing(root, scope)
     cache = _Cache(root) if use_cache else None
-    out: dict[str, tuple[RecordFile, Parsed]] = {}
+    found: dict[str, Parsed] = {}
+    misses: list[tuple[str, RecordFile, str, bool]] = []  # (folder, file, stamp, may be cached)
     base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
     racy = time.time_ns() - RACY_NS
     for folder, group in _by_folder(files):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
         for rf in group:
-            full = base + rf.path
             try:
                 # Stat before reading: if the file changes in between, the cache
                 # holds new text under the old stamp, which the next run re-reads.
-                st = os.stat(full)
-                stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-                row = cached.get(rf.path)
-                parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
-                if parsed is None:
-                    with open(full, "rb") as fh:
-                        raw = fh.read()
-                    parsed = _with_positions(rf.path, raw, parse_file(rf.kind, rf.path, raw))
-                    if cache and st.st_mtime_ns < racy:
-                        cache.put(folder, rf, stamp, parsed)
+                st = os.stat(base + rf.path)
             except FileNotFoundError:  # deleted since it was listed: it is gone
                 if rf.kind == "trust":
                     raise StoreError(f"{root} has no {ROOT_MARKER}") from None
                 continue
             except OSError as exc:
-                parsed = Parsed(None, (Problem(rf.path, 1, 1, message=f"cannot read: {exc.strerror}"),))
-            out[rf.path] = (rf, parsed)
+                found[rf.path] = _unreadable(rf.path, exc)
+                continue
+            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+            row = cached.get(rf.path)
+            parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
+            if parsed is None:
+                misses.append((folder, rf, stamp, st.st_mtime_ns < racy))
+            else:
+                found[rf.path] = parsed
+    for (folder, rf, stamp, cacheable), (status, parsed, as_json) in zip(
+            misses, _parse_all(base, [(rf.kind, rf.path) for _, rf, _, _ in misses], cache), strict=True):
+        if status == "gone":
+            if rf.kind == "trust":
+                raise StoreError(f"{root} has no {ROOT_MARKER}")
+            continue
+        if parsed is None and as_json is not None:  # from a worker: read back as a cached row is
+            parsed = _Cache.parsed(rf, stamp, (rf.kind, stamp, *as_json))
+        if parsed is None:  # (never expected: a parse that does not read back) parsed here instead
+            status, parsed, as_json = _parse_one(base, rf.kind, rf.path)
+            if parsed is None:
+                continue
+        found[rf.path] = parsed
+        if cache and cacheable and status == "ok":
+            cache.put_row(folder, rf, stamp, parsed, *(as_json or _as_json(parsed)))
+    out = {rf.path: (rf, found[rf.path]) for rf in files if rf.path in found}
     if cache:
         if scope.everything:
             cache.keep_only({rf.path for rf in files})
         cache.close()
     return out, problems, unread
+
+
+#: Files to parse before it pays to share them out between processes (a cold read of a large trust).
+PARALLEL_MIN = 4000
+_CHUNK = 256
+#: What parsing one file gives: "ok", "unreadable" or "gone", and the parse, here as a model or
+#: from a worker as the cache keeps it (model JSON, problems JSON).
+_Row = tuple[str, Parsed | None, tuple[str | None, str] | None]
+
+
+def _parse_all(base: str, items: list[tuple[str, str]], cache: _Cache | None) -> Iterator[_Row]:
+    """Parse each (kind, path), in order. Many files (a cold read) are shared out between
+    worker processes, one per core, each sending back what the cache would keep: the parse
+    is pure Python (ruamel's constructor, pydantic) and would use one core only. The cache's
+    database is closed while the workers are forked, so none of them holds it."""
+    jobs = min(_cores(), 8)
+    if len(items) < PARALLEL_MIN or jobs < 2 or "fork" not in _start_methods():
+        for kind, path in items:
+            yield _parse_one(base, kind, path)
+        return
+    import multiprocessing
+
+    chunks = [(base, items[i:i + _CHUNK]) for i in range(0, len(items), _CHUNK)]
+    if cache:
+        cache.suspend()
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        if cache:
+            cache.resume()
+        for rows in pool.imap(_parse_chunk, chunks):
+            yield from rows
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _parse_chunk(job: tuple[str, list[tuple[str, str]]]) -> list[_Row]:
+    """A worker's share: models do not cross between processes, the JSON the cache keeps does."""
+    base, items = job
+    out: list[_Row] = []
+    for kind, path in items:
+        status, parsed, _ = _parse_one(base, kind, path)
+        out.append((status, None, _as_json(parsed) if parsed is not None else None))
+    return out
+
+
+def _parse_one(base: str, kind: str, path: str) -> _Row:
+    try:
+        with open(base + path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:  # deleted since it was listed
+        return ("gone", None, None)
+    except OSError as exc:
+        return ("unreadable", _unreadable(path, exc), None)
+    return ("ok", _with_positions(path, raw, parse_file(kind, path, raw)), None)
+
+
+def _as_json(parsed: Parsed) -> tuple[str | None, str]:
+    """A parse as the cache keeps it: the model's JSON (None without one) and the problems'."""
+    problems = [[p.line, p.column, p.severity.value, p.message, p.hint] for p in parsed.problems]
+    return (parsed.model.model_dump_json() if parsed.model is not None else None, json.dumps(problems))
+
+
+def _unreadable(path: str, exc: OSError) -> Parsed:
+    return Parsed(None, (Problem(path, 1, 1, message=f"cannot read: {exc.strerror}"),))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
 
 
 def read_trust(root: Path) -> Any:
@@ -388,16 +480,28 @@ class _Cache:
             return None
         return Parsed(model, problems)
 
-    def put(self, folder: str, rf: RecordFile, stamp: str, parsed: Parsed) -> None:
-        model = parsed.model
-        school = getattr(model, "school", None)
-        self.pending.append((
-            rf.path, folder, rf.kind, stamp, school if isinstance(school, str) else None,
-            model.model_dump_json() if model is not None else None,
-            json.dumps([[p.line, p.column, p.severity.value, p.message, p.hint] for p in parsed.problems]),
-        ))
+    def put_row(self, folder: str, rf: RecordFile, stamp: str, parsed: Parsed, model_json: str | None,
+                problems_json: str) -> None:
+        """Keep a file's parse, as JSON made from it (`_parse_one`)."""
+        school = getattr(parsed.model, "school", None)
+        self.pending.append((rf.path, folder, rf.kind, stamp, school if isinstance(school, str) else None,
+                             model_json, problems_json))
         if len(self.pending) >= self.BATCH:
             self._flush()
+
+    def suspend(self) -> None:
+        """Write what is pending and close the database (before forking workers)."""
+        if self.db is not None:
+            self._flush()
+            self.db.close()
+            self.db = None
+            self._suspended = True
+
+    def resume(self) -> None:
+        if getattr(self, "_suspended", False):
+            with contextlib.suppress(OSError, StoreError):
+                self.db = _open_cache(self.root)
+            self._suspended = False
 
     def keep_only(self, paths: set[str]) -> None:
         """Forget the files no longer on disk (after listing them all)."""

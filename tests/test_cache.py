@@ -406,3 +406,43 @@ def test_two_cold_runs_at_once_both_finish_and_leave_one_whole_cache(generated: 
     assert all(p.returncode == 0 for p in procs), outputs
     assert len(cache_entries(generated)) > 100
     assert validate(generated) == validate(generated, "--no-cache")
+
+
+def test_a_cold_read_shared_out_between_processes_finds_and_caches_what_one_process_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large cold read parses in worker processes (store.PARALLEL_MIN files and more); on the
+    example trust with broken, undecodable and conflicted files added, it finds the same
+    records and problems, in the same order, and caches the same rows, as parsing in one."""
+    from stss import loader
+    from tests.helpers import copy_example
+
+    def broken(root: Path) -> Path:
+        write_records(root, {"visits/2026-27/2026-10-20-brookfield-primary-education-review.md": "---\nschool: [a\n---\n",
+                             "people/nobody.yaml": "name: Nobody\ncapacity_days: lots\n",
+                             "schools/conflicted.yaml": "<<<<<<< HEAD\nname: A\n=======\nname: B\n>>>>>>> other\n"})
+        (root / "engagements/latin1.yaml").write_bytes("title: caf\xe9\n".encode("latin-1"))
+        age(root)
+        return root
+
+    one = loader.load(broken(copy_example(tmp_path / "one")))
+    monkeypatch.setattr(store, "PARALLEL_MIN", 1)
+    many = loader.load(broken(copy_example(tmp_path / "many")))
+    assert store._cores() < 2 or "fork" not in store._start_methods() or _forked_during(
+        lambda: loader.load(broken(copy_example(tmp_path / "again")), use_cache=False))
+    assert list(many.records.visits) == list(one.records.visits) and len(one.records.visits) > 50
+    assert many.records == one.records
+    assert [(p.path, p.line, p.column, p.message) for p in many.problems] == [
+        (p.path, p.line, p.column, p.message) for p in one.problems]
+    assert any("conflicted" in p.path for p in one.problems)
+    strip = {path: {k: v for k, v in row.items() if k != "stamp"} for path, row in cache_entries(one.root).items()}
+    assert {path: {k: v for k, v in row.items() if k != "stamp"}
+            for path, row in cache_entries(many.root).items()} == strip
+
+
+def _forked_during(action: Any) -> bool:
+    """Whether `action` started another process (the workers), seen from os.fork's callers."""
+    forked: list[int] = []
+    os.register_at_fork(after_in_parent=lambda: forked.append(1))
+    before = len(forked)
+    action()
+    return len(forked) > before
