@@ -320,22 +320,9 @@ def read_objects(path: Path, names: Sequence[str]) -> list[bytes | None]:
     return found
 
 
-def uncommitted(path: Path, folders: Iterable[str], present: Iterable[str] | None = None) -> list[str]:
-    """Files under `folders` (pathspecs) with changes not yet committed (or not yet added).
-    Given the files that are `present` there (as a command that has just listed them knows),
-    git is asked only about the files it tracks and the rest are the new ones, rather than
-    having git search the folders for files it does not know: much the dearer half at
-    30,000 files a folder."""
-    folders = list(folders)
-    if present is None:
-        return _status(path, folders, "--untracked-files=all")
-    known = {name for name in git(path, "ls-files", "-z", "--", *folders).stdout.split("\0") if name}
-    wanted = _pathspec(folders)
-    return sorted({*_status(path, folders, "--untracked-files=no"), *(p for p in present if p not in known and wanted(p))})
-
-
-def _status(path: Path, folders: Sequence[str], untracked: str) -> list[str]:
-    out = git(path, "status", "--porcelain", "-z", untracked, "--", *folders).stdout
+def uncommitted(path: Path, folders: Iterable[str]) -> list[str]:
+    """Files under `folders` with changes not yet committed (or not yet added)."""
+    out = git(path, "status", "--porcelain", "-z", "--untracked-files=all", "--", *folders).stdout
     strip = prefix(path)
     entries = out.split("\0")
     files = []

@@ -77,15 +77,6 @@ class History:
     shallow: bool = False
 
 
-@dataclass(frozen=True)
-class Read:
-    """What a command read: the academic years of its by-year folders (None: every year) and
-    every record file, relative to the root (`loader.Loaded.paths`)."""
-
-    years: frozenset[str] | None
-    files: frozenset[str]
-
-
 # --- pure: one file's change -> events ---------------------------------------------
 
 
@@ -370,15 +361,15 @@ def events(root: Path, since: dt.date | None = None, until: dt.date | None = Non
 
 
 def history(root: Path, *, since: dt.date | None = None, until: dt.date | None = None,
-            since_rev: str | None = None, school: str | None = None, read: Read | None = None) -> History:
+            since_rev: str | None = None, school: str | None = None, pending: bool = True) -> History:
     """Events from git, with notes on what the history cannot tell (a shallow clone,
     uncommitted changes, a file version that does not parse). Raises `GitError`
     outside a repository. Only the commits of the period are read (`git log
     --since`), and with `school` only the files of that school (its file, the
     visit files named for it, and engagements, which name their school inside),
-    so a one-school report reads its school's history, not the trust's. With `read`
-    (the years and the files the command read), only those files are checked for
-    changes not yet committed: the others cannot change what it shows."""
+    so a one-school report reads its school's history, not the trust's. With `pending`,
+    the notes say how many record files have changes not yet committed (a report, which
+    shows no notes, leaves that out: asking git costs a stat of every file)."""
     from stss import git
 
     git.require_repo(root)
@@ -426,10 +417,9 @@ def history(root: Path, *, since: dt.date | None = None, until: dt.date | None =
                 notes.append(f"{commit.short}: {path} did not parse as a record there; its change is not shown")
         for path, old, new in pair_moves(changes):
             out.extend(e for e in diff(path, old, new, meta) if school is None or e.school == school)
-    pending = (git.uncommitted(root, FOLDERS) if read is None
-               else git.uncommitted(root, layout.history_paths(school, read.years), read.files))
-    if pending:
-        notes.append(f"{len(pending)} record file(s) have changes not yet committed; history shows commits only")
+    changed = git.uncommitted(root, FOLDERS) if pending else []
+    if changed:
+        notes.append(f"{len(changed)} record file(s) have changes not yet committed; history shows commits only")
     return History(out, notes, shallow)
 
 
@@ -489,8 +479,7 @@ def _doc(path: str, raw: bytes | None) -> tuple[Doc, bool]:
 # --- for the termly report --------------------------------------------------------------
 
 
-def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = None,
-               read: Read | None = None) -> ReportHistory:
+def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = None) -> ReportHistory:
     """The report's changes from git between two dates (one school's, with `school`), or why there are none."""
     from stss.errors import GitError
     from stss.git import NotARepository
@@ -500,7 +489,7 @@ def for_report(root: Path, since: dt.date, until: dt.date, school: str | None = 
     if until < since:
         return ReportHistory(True)
     try:
-        found = history(root, since=since, until=until, school=school, read=read).events
+        found = history(root, since=since, until=until, school=school, pending=False).events
     except GitError as exc:
         reason = "the records folder is not in a git repository" if isinstance(exc, NotARepository) else exc.message
         return ReportHistory(False, reason=reason)

@@ -80,26 +80,23 @@ FILE_MODELS: Mapping[str, type[Record]] = {name: k.model for name, k in KINDS.it
 HISTORY_FOLDERS: tuple[str, ...] = tuple(k.folder for k in KINDS.values() if k.history and k.folder)
 
 
-def history_paths(school: str | None = None, years: Collection[str] | None = None) -> tuple[str, ...]:
+def history_paths(school: str | None = None) -> tuple[str, ...]:
     """The git pathspecs whose history `stss history` reads: every folder in
     HISTORY_FOLDERS, or for one school (an id, so a slug) only its own file,
     the files of kinds named `<date>-<school>-...` that are named for it, and
-    the folders whose file names do not say the school; with `years`, only
-    those years' folders of the kinds kept by year."""
-    if school is None and years is None:
+    the folders whose file names do not say the school."""
+    if school is None:
         return HISTORY_FOLDERS
     specs = []
     for k in KINDS.values():
         if not (k.history and k.folder):
             continue
-        folders = [f"{k.folder}/{y}" for y in sorted(years)] if k.by_year and years is not None else [k.folder]
-        if k.name == "school" and school is not None:
+        if k.name == "school":
             specs.append(f"{k.folder}/{school}{k.suffix}")
-        elif k.by_year and k.school_in_name and school is not None:
-            within = folders if years is not None else [f"{k.folder}/*"]
-            specs.extend(f":(glob){f}/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-{school}-*{k.suffix}" for f in within)
+        elif k.by_year and k.school_in_name:
+            specs.append(f":(glob){k.folder}/*/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-{school}-*{k.suffix}")
         else:
-            specs.extend(folders)
+            specs.append(k.folder)
     return tuple(specs)
 
 

@@ -91,7 +91,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 SPECS = [layout.HISTORY_FOLDERS, layout.history_paths("hill-top"), layout.history_paths("vale"),
-         layout.history_paths("hill-top", {"2026-27"}), layout.history_paths(None, {"2025-26"})]
+         ("schools/hill-top.yaml", ":(glob)visits/2026-27/[0-9][0-9][0-9][0-9]-*-hill-top-*.md", "events/2026-27"),
+         ("visits/2025-26", "schools/")]
 
 
 @pytest.mark.parametrize("specs", SPECS, ids=lambda s: " ".join(s))
@@ -142,19 +143,6 @@ def test_the_same_change_on_two_merged_branches_counts_once_and_a_change_made_ag
     assert subjects.count("Postponed (on a branch)") + subjects.count("Postponed (on main too)") == 1
     assert subjects[-2:] == ["Now completed", "Now postponed"]
     assert len(by_git(repo, (rel,))) == len(touched)  # git's own simplification agrees
-
-
-def test_uncommitted_among_the_files_read_finds_changed_and_new_files_only_there(repo: Path) -> None:
-    (repo / "schools/hill-top.yaml").write_text(SCHOOL + "# edited\n")
-    (repo / "visits/2026-27/2026-12-01-hill-top-education-review.md").write_text(visit("2026-12-01"))
-    (repo / "visits/2025-26/2025-12-01-hill-top-education-review.md").write_text(visit("2025-12-01"))  # not read
-    read = {"schools/hill-top.yaml", "people/alex-morgan.yaml", "visits/2026-27/2026-10-06-hill-top-education-review.md",
-            "visits/2026-27/2026-12-01-hill-top-education-review.md"}
-    specs = layout.history_paths("hill-top", {"2026-27"})
-    assert stss_git.uncommitted(repo, specs, read) == ["schools/hill-top.yaml",
-                                                       "visits/2026-27/2026-12-01-hill-top-education-review.md"]
-    everything = stss_git.uncommitted(repo, layout.HISTORY_FOLDERS)
-    assert "visits/2025-26/2025-12-01-hill-top-education-review.md" in everything
 
 
 def test_the_commit_cache_is_kept_in_the_records_cache_and_never_read_from_a_copy(repo: Path, tmp_path: Path) -> None:

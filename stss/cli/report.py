@@ -81,8 +81,7 @@ def report(
     term_id = term or calendar.current_term(r.trust, year_id, day)
     span = calendar.terms(r.trust.years[year_id])[term_id]
     model = reporting.build(r, year_id, term_id, day, usage.usage(r, year_id, day),
-                            history.for_report(loaded.root, span.start, min(span.end, day), school,
-                                               history.Read(loaded.scope.years, loaded.paths)), school,
+                            history.for_report(loaded.root, span.start, min(span.end, day), school), school,
                             include_confidential, store.read_commentary(loaded.root, year_id, term_id),
                             history.committed_on(loaded.root, reporting.earlier_days(r, year_id, term_id, day), school))
     _emit(render.render(model, model.kind, format, loaded.root, template), format, out, loaded.root)
