@@ -372,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(only) - set(COMMANDS):
         parser.error(f"unknown command(s): {', '.join(sorted(unknown))}")
     args.out.mkdir(parents=True, exist_ok=True)
+    # stss's modules byte-compiled, as `pip install` leaves them: an editable install run
+    # under PYTHONDONTWRITEBYTECODE (as in some CI images) compiles every module it imports
+    # on every run, about 20 ms for `stss --help`, which Typer (compiled at install) never pays.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(REPO / "stss")], check=True)
     sizes = []
     for schools, years in sorted(parse_sizes(args.sizes), key=lambda sy: (-sy[1], sy[0])):
         root = trust_for(args.out, schools, years)

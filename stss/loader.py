@@ -129,10 +129,12 @@ def _load(root: Path, use_cache: bool, scope: Scope, locate_warnings: bool = Tru
             assert isinstance(table, dict)
             table[path if kind.by_year else rf.record_id] = model
     records = Records(**fields, unread=unread)  # type: ignore[arg-type]
+    read = frozenset(parsed)
+    del parsed, fields  # a file's parse and its copy in `fields`: not held through the checks
     found = checks.run(records, frozenset(broken))
     if locate_warnings:
         problems.extend(store.locate(root, found))
     else:
         problems.extend(store.locate(root, [p for p in found if p.is_error]))
         problems.extend(p for p in found if not p.is_error)
-    return Loaded(root, records, tuple(sorted(problems)), scope, frozenset(parsed))
+    return Loaded(root, records, tuple(sorted(problems)), scope, read)

@@ -16,9 +16,11 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -29,7 +31,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from stss import layout
 from stss.errors import Problem, Severity, StoreError
@@ -268,11 +270,12 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     listing problems, and the ids of records on disk the scope left unread."""
     files, problems, unread = _listing(root, scope)
     cache = _Cache(root) if use_cache else None
-    found: dict[str, Parsed] = {}
-    misses: list[tuple[str, RecordFile, str, bool]] = []  # (folder, file, stamp, may be cached)
+    # In listing order; a file still to parse holds None until it is parsed.
+    out: dict[str, tuple[RecordFile, Parsed | None]] = {}
+    misses: list[tuple[str, RecordFile, str, bool] | None] = []  # (folder, file, stamp, may be cached)
     base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
     racy = time.time_ns() - RACY_NS
-    for folder, group in _by_folder(files):
+    for folder, group in _by_folder(files, _Cache.BATCH):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
         for rf in group:
             try:
@@ -284,36 +287,41 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
                     raise StoreError(f"{root} has no {ROOT_MARKER}") from None
                 continue
             except OSError as exc:
-                found[rf.path] = _unreadable(rf.path, exc)
+                out[rf.path] = (rf, _unreadable(rf.path, exc))
                 continue
             stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
             row = cached.get(rf.path)
             parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
             if parsed is None:
                 misses.append((folder, rf, stamp, st.st_mtime_ns < racy))
-            else:
-                found[rf.path] = parsed
-    for (folder, rf, stamp, cacheable), (status, parsed, as_json) in zip(
-            misses, _parse_all(base, [(rf.kind, rf.path) for _, rf, _, _ in misses], cache), strict=True):
+            out[rf.path] = (rf, parsed)
+        del cached  # a batch's rows, not held while the next is read
+    # Read lazily, ahead of the loop below letting each go (so never one it has let go).
+    to_parse = ((m[1].kind, m[1].path) for m in cast(list[tuple[str, RecordFile, str, bool]], misses))
+    for n, (status, parsed, as_json) in enumerate(_parse_all(base, to_parse, len(misses), cache)):
+        miss, misses[n] = misses[n], None  # each let go once done: a cold read has a miss a file
+        assert miss is not None
+        folder, rf, stamp, cacheable = miss
         if status == "gone":
             if rf.kind == "trust":
                 raise StoreError(f"{root} has no {ROOT_MARKER}")
+            del out[rf.path]
             continue
         if parsed is None and as_json is not None:  # from a worker: read back as a cached row is
             parsed = _Cache.parsed(rf, stamp, (rf.kind, stamp, *as_json))
         if parsed is None:  # (never expected: a parse that does not read back) parsed here instead
             status, parsed, as_json = _parse_one(base, rf.kind, rf.path)
             if parsed is None:
+                del out[rf.path]
                 continue
-        found[rf.path] = parsed
+        out[rf.path] = (rf, parsed)
         if cache and cacheable and status == "ok":
             cache.put_row(folder, rf, stamp, parsed, *(as_json or _as_json(parsed)))
-    out = {rf.path: (rf, found[rf.path]) for rf in files if rf.path in found}
     if cache:
         if scope.everything:
             cache.keep_only({rf.path for rf in files})
         cache.close()
-    return out, problems, unread
+    return cast(dict[str, tuple[RecordFile, Parsed]], out), problems, unread  # every None filled in or dropped
 
 
 #: Files to parse before it pays to share them out between processes (a cold read of a large trust).
@@ -324,27 +332,33 @@ _CHUNK = 256
 _Row = tuple[str, Parsed | None, tuple[str | None, str] | None]
 
 
-def _parse_all(base: str, items: list[tuple[str, str]], cache: _Cache | None) -> Iterator[_Row]:
-    """Parse each (kind, path), in order. Many files (a cold read) are shared out between
+def _parse_all(base: str, items: Iterator[tuple[str, str]], count: int, cache: _Cache | None) -> Iterator[_Row]:
+    """Parse each of the `count` (kind, path) `items`, in order. Many files (a cold read) are shared out between
     worker processes, one per core, each sending back what the cache would keep: the parse
     is pure Python (ruamel's constructor, pydantic) and would use one core only. The cache's
     database is closed while the workers are forked, so none of them holds it."""
     jobs = min(_cores(), 8)
-    if len(items) < PARALLEL_MIN or jobs < 2 or "fork" not in _start_methods():
+    if count < PARALLEL_MIN or jobs < 2 or "fork" not in _start_methods():
         for kind, path in items:
             yield _parse_one(base, kind, path)
         return
     import multiprocessing
 
-    chunks = [(base, items[i:i + _CHUNK]) for i in range(0, len(items), _CHUNK)]
     if cache:
         cache.suspend()
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
         if cache:
             cache.resume()
-        for rows in pool.imap(_parse_chunk, chunks):
-            yield from rows
+        # A few chunks in flight for each worker, no more: what they send back waits here
+        # until it is read, so running ahead would hold the trust's parses twice over.
+        waiting: collections.deque[Any] = collections.deque()
+        while chunk := list(itertools.islice(items, _CHUNK)):
+            waiting.append(pool.apply_async(_parse_chunk, ((base, chunk),)))
+            if len(waiting) > 2 * jobs:
+                yield from waiting.popleft().get()
+        while waiting:
+            yield from waiting.popleft().get()
     finally:
         pool.terminate()
         pool.join()
@@ -405,13 +419,15 @@ def read_trust(root: Path) -> Any:
         return None
 
 
-def _by_folder(files: list[RecordFile]) -> Iterator[tuple[str, list[RecordFile]]]:
-    """The files grouped by folder, in listing order (each folder's files are listed together)."""
+def _by_folder(files: list[RecordFile], most: int) -> Iterator[tuple[str, list[RecordFile]]]:
+    """The files in groups of one folder's and at most `most`, in listing order (each
+    folder's files are listed together): a year folder's cached rows are read a batch at a
+    time, not 30,000 at once."""
     group: list[RecordFile] = []
     current = None
     for rf in files:
         folder = rf.path.rpartition("/")[0]
-        if folder != current and group:
+        if (folder != current or len(group) >= most) and group:
             yield current or "", group
             group = []
         current = folder
@@ -450,19 +466,16 @@ class _Cache:
             return {}
         import sqlite3
 
+        found: dict[str, tuple[str, str, str | None, str]] = {}
         try:
-            if len(paths) > 500:
-                wanted = set(paths)
-                rows = [r for r in self.db.execute(
-                    "SELECT path, kind, stamp, model, problems FROM files WHERE folder = ?", (folder,))
-                    if r[0] in wanted]
-            else:
-                marks = ",".join("?" * len(paths))
-                rows = self.db.execute(f"SELECT path, kind, stamp, model, problems FROM files WHERE path IN ({marks})",
-                                       paths).fetchall()
+            for start in range(0, len(paths), 900):  # under SQLite's oldest limit of 999 variables
+                chunk = paths[start:start + 900]
+                found.update((r[0], r[1:]) for r in self.db.execute(
+                    f"SELECT path, kind, stamp, model, problems FROM files WHERE path IN ({','.join('?' * len(chunk))})",
+                    chunk))
         except sqlite3.Error:
             return {}
-        return {r[0]: r[1:] for r in rows}
+        return found
 
     @staticmethod
     def parsed(rf: RecordFile, stamp: str, row: Any) -> Parsed | None:
