@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from stss.errors import StoreError, UsageError
-from stss.models import Action, Records
+from stss.models import Action, Records, Visit
 
 ActionState = Literal["overdue", "due", "open"]
 
@@ -48,6 +48,14 @@ def open_on(action: Action, today: dt.date) -> bool:
     if action.status == "open":
         return True
     return action.status == "done" and action.done is not None and action.done > today
+
+
+def open_until(visit: Visit) -> dt.date | None:
+    """The last day any of the visit's actions is open (`open_on` it): date.max while one is
+    still open, None when it has none that ever was (for the cache, which keeps it, so
+    that a report can read the older visits with actions still open and no others)."""
+    days = [dt.date.max if a.status == "open" else a.done for a in visit.actions if a.status != "dropped"]
+    return max((d for d in days if d is not None), default=None)
 
 
 def open_actions(records: Records, today: dt.date, school: str | None = None,

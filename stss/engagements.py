@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from stss import calendar
 from stss.layout import Scope
@@ -94,8 +94,8 @@ def scope_from_start(records: Records, shown: Iterable[Engagement], year: str, s
         return None
     since = calendar.year_of(trust, earliest)
     if since is None:  # before every configured year: read them all
-        return Scope(years=frozenset(configured), schools=scope.schools)
-    return Scope(years=frozenset(y for y in configured if since <= y <= year) | scope.years, schools=scope.schools)
+        return replace(scope, years=frozenset(configured))
+    return replace(scope, years=frozenset(y for y in configured if since <= y <= year) | scope.years)
 
 
 def due_by(start: dt.date, end: dt.date | None, days: float, today: dt.date) -> float | None:

@@ -127,6 +127,11 @@ class Scope:
     #: Also read this many configured years before each year read (for a rule
     #: that looks back, such as who served a school last).
     before: int = 0
+    #: Also read, from the years before those read, the visit files with an action
+    #: that was still open on 1 August of the earliest year read (an action stays
+    #: open until it is done, whatever its year): the cache knows which they are,
+    #: so the others are listed and stat'ed, not read.
+    open_actions: bool = False
 
     @property
     def everything(self) -> bool:
@@ -139,7 +144,7 @@ class Scope:
 
     def with_years(self, years: Collection[str]) -> Scope:
         """The same scope, its `days` and `before` resolved into these years."""
-        return Scope(frozenset(years), (), self.schools)
+        return Scope(frozenset(years), (), self.schools, open_actions=self.open_actions)
 
     def wants_year(self, year: str) -> bool:
         return self.years is None or year in self.years

@@ -275,6 +275,11 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     misses: list[tuple[str, RecordFile, str, bool] | None] = []  # (folder, file, stamp, may be cached)
     base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
     racy = time.time_ns() - RACY_NS
+    # Older visits with actions open then (`Scope.open_actions`): those the cache knows to have
+    # them are read as any other file; those it does not know are parsed, and kept only if so.
+    open_from = f"{min(scope.years)[:4]}-08-01" if scope.open_actions and scope.years else None
+    older, unknown = _older_with_open_actions(root, scope, cache, open_from, racy) if open_from else ([], set())
+    files = [*files, *older]
     for folder, group in _by_folder(files, _Cache.BATCH):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
         for rf in group:
@@ -317,11 +322,51 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
         out[rf.path] = (rf, parsed)
         if cache and cacheable and status == "ok":
             cache.put_row(folder, rf, stamp, parsed, *(as_json or _as_json(parsed)))
+    for path in unknown:  # an older visit with no action open since (or broken): not this command's
+        entry = out.get(path)
+        if entry is None:
+            continue
+        older_file, older_parse = entry
+        if not (older_parse is not None and open_from and (day := _open_until(older_file, older_parse))
+                and day > open_from):
+            del out[path]
     if cache:
         if scope.everything:
             cache.keep_only({rf.path for rf in files})
         cache.close()
     return cast(dict[str, tuple[RecordFile, Parsed]], out), problems, unread  # every None filled in or dropped
+
+
+def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | None, open_from: str,
+                             racy: int) -> tuple[list[RecordFile], set[str]]:
+    """The visit files of the years before those `scope` reads that had an action open on
+    `open_from` or later, by the cache; and, among them, those it does not know (not
+    cached, or changed since), which the caller parses to find out."""
+    assert scope.years is not None
+    kind = layout.KINDS["visit"]
+    first = min(scope.years)
+    before = layout.Scope(years=frozenset(y.name for y in _entries(root, kind.folder or "", [])
+                                          if y.is_dir() and YEAR_NAME.fullmatch(y.name) and y.name < first),
+                          schools=scope.schools)
+    candidates = list(_yearly(root, kind, [], before))  # their problems are validate's to show
+    base = os.path.join(root, "")
+    wanted: list[RecordFile] = []
+    unknown: set[str] = set()
+    for start in range(0, len(candidates), _Cache.BATCH):
+        group = candidates[start:start + _Cache.BATCH]
+        known = cache.open_until([rf.path for rf in group]) if cache else {}
+        for rf in group:
+            try:
+                st = os.stat(base + rf.path)
+            except OSError:
+                continue
+            row = known.get(rf.path)
+            if row is None or row[0] != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
+                wanted.append(rf)
+                unknown.add(rf.path)
+            elif row[1] is not None and row[1] > open_from:
+                wanted.append(rf)
+    return wanted, unknown
 
 
 #: Files to parse before it pays to share them out between processes (a cold read of a large trust).
@@ -383,6 +428,15 @@ def _parse_one(base: str, kind: str, path: str) -> _Row:
     except OSError as exc:
         return ("unreadable", _unreadable(path, exc), None)
     return ("ok", _with_positions(path, raw, parse_file(kind, path, raw)), None)
+
+
+def _open_until(rf: RecordFile, parsed: Parsed) -> str | None:
+    """A visit's last day with an action open (`actions.open_until`), ISO, for the cache."""
+    from stss.actions import open_until
+    from stss.models import Visit
+
+    day = open_until(parsed.model) if rf.kind == "visit" and isinstance(parsed.model, Visit) else None
+    return day.isoformat() if day is not None else None
 
 
 def _as_json(parsed: Parsed) -> tuple[str | None, str]:
@@ -455,10 +509,26 @@ class _Cache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.db: Any = None
-        self.pending: list[tuple[str, str, str, str, str | None, str | None, str]] = []
+        self.pending: list[tuple[str, str, str, str, str | None, str | None, str, str | None]] = []
         self.stale: list[str] = []
         with contextlib.suppress(OSError, StoreError):
             self.db = _open_cache(root)
+
+    def open_until(self, paths: list[str]) -> dict[str, tuple[str, str | None]]:
+        """{path: (stamp, open_until)} of these visit files where cached: which have actions open when."""
+        if self.db is None:
+            return {}
+        import sqlite3
+
+        found: dict[str, tuple[str, str | None]] = {}
+        try:
+            for start in range(0, len(paths), 900):
+                chunk = paths[start:start + 900]
+                found.update((r[0], (r[1], r[2])) for r in self.db.execute(
+                    f"SELECT path, stamp, open_until FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk))
+        except sqlite3.Error:
+            return {}
+        return found
 
     def folder(self, folder: str, paths: list[str]) -> dict[str, tuple[str, str, str | None, str]]:
         """The cached rows of these paths of one folder: {path: (kind, stamp, model, problems)}."""
@@ -498,7 +568,7 @@ class _Cache:
         """Keep a file's parse, as JSON made from it (`_parse_one`)."""
         school = getattr(parsed.model, "school", None)
         self.pending.append((rf.path, folder, rf.kind, stamp, school if isinstance(school, str) else None,
-                             model_json, problems_json))
+                             model_json, problems_json, _open_until(rf, parsed)))
         if len(self.pending) >= self.BATCH:
             self._flush()
 
@@ -534,7 +604,7 @@ class _Cache:
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", pending)
+                self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending)
                 self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
                 self.db.execute("COMMIT")
             except BaseException:
@@ -553,7 +623,7 @@ class _Cache:
 #: The cache's tables, exactly: a database with anything else in it is not ours.
 _SCHEMA = (
     ("table", "files", "CREATE TABLE files (path TEXT PRIMARY KEY, folder TEXT NOT NULL, kind TEXT NOT NULL, "
-                       "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL)"),
+                       "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL, open_until TEXT)"),
     ("index", "files_by_folder", "CREATE INDEX files_by_folder ON files (folder)"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
     ("table", "commits", "CREATE TABLE commits (id TEXT PRIMARY KEY, changes TEXT NOT NULL)"),

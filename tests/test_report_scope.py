@@ -154,3 +154,50 @@ def test_a_schools_summary_does_not_read_other_schools_or_need_them_valid(stss: 
     result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn", "--school", "hill-top")
     assert result.exit_code == 0, result.output
     assert "Write the reading policy" in result.stdout
+
+
+def _old_visit(day: str, staff: str, actions: str) -> str:
+    return (f"---\nschool: hill-top\nactivity: education-review\ndate: {day}\nstatus: completed\n"
+            f"staff: [{staff}]\nactions:\n{actions}---\nNotes.\n")
+
+
+def test_the_board_pack_counts_actions_still_open_from_any_year_and_reads_no_other_old_visit(
+        stss: Any, mini: Path) -> None:
+    """An action stays open until it is done: one from three years back is still overdue in
+    this term's pack. An old visit whose actions were all done (or dropped) long ago is not
+    read at all, cold or once the cache knows it: a broken one does not stop the pack."""
+    import os
+    import time
+
+    write_records(mini, {
+        "trust.yaml": THREE_YEARS,
+        "visits/2024-25/2024-10-08-hill-top-education-review.md": _old_visit(
+            "2024-10-08", "alex-morgan", "- {text: Write the reading policy, owner: headteacher, due: 2024-12-01}\n"),
+        "visits/2024-25/2024-11-12-hill-top-education-review.md": _old_visit(
+            "2024-11-12", "no-such-person",
+            "- {text: Tidy the library, owner: headteacher, status: done, done: 2025-01-10}\n"
+            "- {text: Paint the hall, owner: headteacher, status: dropped}\n"),
+        "visits/2024-25/2025-03-04-hill-top-education-review.md": _old_visit(
+            "2025-03-04", "alex-morgan",
+            "- {text: Governor visit on maths, owner: chair-of-governors, status: done, done: 2025-10-02}\n"),
+    })
+    assert stss("validate", "--records", mini).exit_code == 1  # the unknown person, three years back
+    packs = []
+    for run in ("cold", "warm"):
+        if run == "warm":  # old enough to be cached, as by the first run's read
+            then = time.time() - 60
+            for path in (mini / "visits").rglob("*.md"):
+                os.utime(path, (then, then))
+            assert stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn").exit_code == 0
+        result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn")
+        assert result.exit_code == 0, (run, result.output)
+        assert "Open actions: 1, of which 1 overdue" in result.stdout, run
+        packs.append(result.stdout)
+    assert packs[0] == packs[1]
+    # Done during last year (after 1 August 2025): open at the end of last year's autumn term,
+    # which the trend looks back to, so that visit is read.
+    from stss import layout, loader
+
+    read = loader.load(mini, scope=layout.Scope(years=frozenset({"2025-26", "2026-27"}), open_actions=True)).paths
+    assert {p for p in read if p.startswith("visits/")} == {
+        "visits/2024-25/2024-10-08-hill-top-education-review.md", "visits/2024-25/2025-03-04-hill-top-education-review.md"}

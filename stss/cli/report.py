@@ -1,6 +1,7 @@
 """`stss report`: the termly board pack, or one school's summary, as markdown, HTML or PDF."""
 
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -55,8 +56,9 @@ def report(
         scope = Scope(schools=frozenset({school}))
     else:
         # The year reported and the year before (the trend), every school's (each person's
-        # trust-wide load); and back to the start of any engagement running this year.
-        scope = scope_of(year, day, before=1)
+        # trust-wide load), older visits with actions still open then; and back to the start
+        # of any engagement running this year.
+        scope = replace(scope_of(year, day, before=1), open_actions=True)
     loaded = open_records(records, scope=scope)
     wider = (None if scope is None or scope.years is None
              else reporting.scope_needed(loaded.records, pick_year(loaded, year, day), loaded.scope))
