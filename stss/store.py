@@ -278,7 +278,7 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     # Older visits with actions open then (`Scope.open_actions`): those the cache knows to have
     # them are read as any other file; those it does not know are parsed, and kept only if so.
     open_from = f"{min(scope.years)[:4]}-08-01" if scope.open_actions and scope.years else None
-    older, unknown = _older_with_open_actions(root, scope, cache, open_from, racy) if open_from else ([], set())
+    older, unknown = _older_with_open_actions(root, scope, cache, open_from) if open_from else ([], set())
     files = [*files, *older]
     for folder, group in _by_folder(files, _Cache.BATCH):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
@@ -337,36 +337,52 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     return cast(dict[str, tuple[RecordFile, Parsed]], out), problems, unread  # every None filled in or dropped
 
 
-def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | None, open_from: str,
-                             racy: int) -> tuple[list[RecordFile], set[str]]:
+def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | None,
+                             open_from: str) -> tuple[list[RecordFile], set[str]]:
     """The visit files of the years before those `scope` reads that had an action open on
     `open_from` or later, by the cache; and, among them, those it does not know (not
-    cached, or changed since), which the caller parses to find out."""
+    cached, or changed since), which the caller parses to find out. Every older file is
+    stat'ed (a change could have opened an action) but none is read: hundreds of thousands
+    at 1,000 schools and ten years, so this loop is kept to a stat and a lookup each.
+    Files stss would not read (links, other suffixes) are validate's to report."""
     assert scope.years is not None
     kind = layout.KINDS["visit"]
-    first = min(scope.years)
-    before = layout.Scope(years=frozenset(y.name for y in _entries(root, kind.folder or "", [])
-                                          if y.is_dir() and YEAR_NAME.fullmatch(y.name) and y.name < first),
-                          schools=scope.schools)
-    candidates = list(_yearly(root, kind, [], before))  # their problems are validate's to show
-    base = os.path.join(root, "")
+    folder = kind.folder or ""
+    first, suffix = min(scope.years), kind.suffix
+    wanted_names = scope.name_filter(kind)
+    if os.path.islink(root / folder):
+        return [], set()
+    years = sorted(y.name for y in _entries(root, folder, [])
+                   if YEAR_NAME.fullmatch(y.name) and y.name < first and not y.is_symlink() and y.is_dir())
     wanted: list[RecordFile] = []
     unknown: set[str] = set()
-    for start in range(0, len(candidates), _Cache.BATCH):
-        group = candidates[start:start + _Cache.BATCH]
-        known = cache.open_until([rf.path for rf in group]) if cache else {}
-        for rf in group:
-            try:
-                st = os.stat(base + rf.path)
-            except OSError:
-                continue
-            row = known.get(rf.path)
-            if row is None or row[0] != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
-                wanted.append(rf)
-                unknown.add(rf.path)
-            elif row[1] is not None and row[1] > open_from:
-                wanted.append(rf)
-    return wanted, unknown
+    for year in years:
+        prefix = f"{folder}/{year}/"
+        known = cache.open_until_in(prefix[:-1]) if cache else {}
+        try:
+            entries = os.scandir(root / folder / year)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(suffix) or (wanted_names is not None and not (
+                        name[10:11] == "-" and name[11:].startswith(wanted_names))):
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                path = prefix + name
+                row = known.get(path)
+                if row is None or row[0] != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
+                    wanted.append(RecordFile(kind.name, path))
+                    unknown.add(path)
+                elif row[1] is not None and row[1] > open_from:
+                    wanted.append(RecordFile(kind.name, path))
+    return sorted(wanted, key=lambda rf: rf.path), unknown
 
 
 #: Files to parse before it pays to share them out between processes (a cold read of a large trust).
@@ -514,21 +530,18 @@ class _Cache:
         with contextlib.suppress(OSError, StoreError):
             self.db = _open_cache(root)
 
-    def open_until(self, paths: list[str]) -> dict[str, tuple[str, str | None]]:
-        """{path: (stamp, open_until)} of these visit files where cached: which have actions open when."""
+    def open_until_in(self, folder: str) -> dict[str, tuple[str, str | None]]:
+        """{path: (stamp, open_until)} of the cached files of one folder: which visits have
+        actions open until when (one query, not one a batch of paths)."""
         if self.db is None:
             return {}
         import sqlite3
 
-        found: dict[str, tuple[str, str | None]] = {}
         try:
-            for start in range(0, len(paths), 900):
-                chunk = paths[start:start + 900]
-                found.update((r[0], (r[1], r[2])) for r in self.db.execute(
-                    f"SELECT path, stamp, open_until FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk))
+            return {r[0]: (r[1], r[2]) for r in self.db.execute(
+                "SELECT path, stamp, open_until FROM files WHERE folder = ?", (folder,))}
         except sqlite3.Error:
             return {}
-        return found
 
     def folder(self, folder: str, paths: list[str]) -> dict[str, tuple[str, str, str | None, str]]:
         """The cached rows of these paths of one folder: {path: (kind, stamp, model, problems)}."""
