@@ -24,9 +24,9 @@ $(RUNTIME): pyproject.toml
 install: $(STAMP)
 
 ## demo: install, then validate, change a support level from April, plan (visits, trust-wide events,
-## engagement days), move a planned event, review an objective, list requests, share a visit
-## report, report and export a calendar from a copy
-## of the example trust in records/
+## engagement days), move a planned event, review an objective, list the year's engagements and
+## every one, list requests, share a visit report, write the board pack and one school's summary,
+## and export a calendar from a copy of the example trust in records/
 demo: $(RUNTIME)
 	rm -rf $(DEMO) && mkdir -p build && cp -r records $(DEMO)
 	$(BIN)/stss validate --records $(DEMO)
@@ -37,14 +37,16 @@ demo: $(RUNTIME)
 	$(BIN)/stss review-objective --records $(DEMO) --today 2026-11-23 kingsmead-rise-2026 persistent-absence --rag amber --note "17% since half-term; part-time timetables down to four."
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --funding
+	$(BIN)/stss engagements --records $(DEMO) --today 2026-11-23 --all --format csv
 	$(BIN)/stss report --records $(DEMO) --today 2026-11-23 --engagement kingsmead-rise-2026 --format html --out $(DEMO)/engagement-kingsmead.html
 	$(BIN)/stss requests --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss share 2026-11-10-castle-hill-primary-subject-deep-dive --records $(DEMO) --today 2026-11-23 --format html --out $(DEMO)/castle-hill-deep-dive.html
 	$(BIN)/stss reviews --records $(DEMO) --today 2026-11-23
 	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --format html --out $(DEMO)/board-pack.html
+	$(BIN)/stss report --records $(DEMO) --year 2026-27 --term autumn --today 2026-11-23 --school riverside-academy --format md --out $(DEMO)/riverside-academy.md
 	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --person priya-raman --out $(DEMO)/priya-raman.ics
 	$(BIN)/stss calendar --records $(DEMO) --year 2026-27 --today 2026-11-23 --out $(DEMO)/trust.ics
-	@echo "Board pack: $(DEMO)/board-pack.html; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"
+	@echo "Board pack: $(DEMO)/board-pack.html; a school's summary: $(DEMO)/riverside-academy.md; a calendar: $(DEMO)/priya-raman.ics; an engagement's report: $(DEMO)/engagement-kingsmead.html"
 
 ## test: the whole suite, then lint and types
 test: $(STAMP)
