@@ -404,25 +404,45 @@ def _parse_all(base: str, items: Iterator[tuple[str, str]], count: int, cache: _
             yield _parse_one(base, kind, path)
         return
     import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if cache:
         cache.suspend()
-    pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, ImportError):  # no semaphores here (no /dev/shm): parse in this process
+        pool = None
+    if pool is None:
         if cache:
             cache.resume()
-        # A few chunks in flight for each worker, no more: what they send back waits here
-        # until it is read, so running ahead would hold the trust's parses twice over.
-        waiting: collections.deque[Any] = collections.deque()
-        while chunk := list(itertools.islice(items, _CHUNK)):
-            waiting.append(pool.apply_async(_parse_chunk, ((base, chunk),)))
-            if len(waiting) > 2 * jobs:
-                yield from waiting.popleft().get()
-        while waiting:
-            yield from waiting.popleft().get()
+        for kind, path in items:
+            yield _parse_one(base, kind, path)
+        return
+    # A few chunks in flight for each worker, no more: what they send back waits here until it
+    # is read, so running ahead would hold the trust's parses twice over. A worker that dies
+    # (killed, out of memory) breaks the pool rather than losing its chunk: what is left is
+    # then parsed here.
+    waiting: collections.deque[tuple[list[tuple[str, str]], Future[list[_Row]] | None]] = collections.deque()
+    try:
+        while True:
+            while len(waiting) <= 2 * jobs and (chunk := list(itertools.islice(items, _CHUNK))):
+                try:
+                    waiting.append((chunk, pool.submit(_parse_chunk, (base, chunk))))
+                except BrokenProcessPool:
+                    waiting.append((chunk, None))
+            if cache:
+                cache.resume()  # the workers are forked by the first chunks' submission
+            if not waiting:
+                return
+            chunk, future = waiting.popleft()
+            try:
+                rows = future.result() if future is not None else None
+            except BrokenProcessPool:
+                rows = None
+            yield from rows if rows is not None else (_parse_one(base, kind, path) for kind, path in chunk)
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _parse_chunk(job: tuple[str, list[tuple[str, str]]]) -> list[_Row]:

@@ -446,3 +446,32 @@ def _forked_during(action: Any) -> bool:
     before = len(forked)
     action()
     return len(forked) > before
+
+
+def test_a_worker_that_dies_costs_its_chunk_a_parse_here_not_the_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed mid-read (out of memory, say) breaks the pool, never the read or its
+    result: what the workers did not send back is parsed in the main process."""
+    from stss import loader
+    from tests.helpers import copy_example
+
+    if store._cores() < 2 or "fork" not in store._start_methods():
+        pytest.skip("needs two cores and fork")
+    expected = loader.load(copy_example(tmp_path / "one"), use_cache=False)
+    monkeypatch.setattr(store, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(store, "_CHUNK", 4)
+    monkeypatch.setattr(store, "_parse_chunk", _dies_on_an_october_visit)
+    got = loader.load(copy_example(tmp_path / "many"), use_cache=False)
+    assert got.records == expected.records and len(got.records.visits) > 50
+    assert [(p.path, p.message) for p in got.problems] == [(p.path, p.message) for p in expected.problems]
+
+
+_REAL_PARSE_CHUNK = store._parse_chunk
+
+
+def _dies_on_an_october_visit(job: tuple[str, list[tuple[str, str]]]) -> Any:
+    """A worker's share, but the worker is killed on a chunk with an October 2026 visit
+    (module-level: the pool sends its work by name)."""
+    if any("visits/2026-27/2026-10" in path for _, path in job[1]):
+        os._exit(9)
+    return _REAL_PARSE_CHUNK(job)
