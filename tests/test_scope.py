@@ -246,3 +246,40 @@ def test_a_year_from_the_command_line_never_reads_outside_the_records(tmp_path: 
     for year in ("../../outside", "../outside", "/tmp", "2026-27/../../../outside"):
         part = loader.load(root, use_cache=False, scope=Scope(years=frozenset({year})))
         assert not part.records.visits and not part.problems, year
+
+
+def test_share_review_and_log_event_read_their_year_only(example: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """A command about one visit or one event reads that year's records, not every year's;
+    a visit filed in another year's folder than its date says is still found."""
+    from typer.testing import CliRunner
+
+    from stss.cli.main import app
+
+    read: list[Scope] = []
+    real = loader.load
+
+    def spy(*args: object, **kwargs: object) -> Loaded:
+        found = real(*args, **kwargs)  # type: ignore[arg-type]
+        read.append(found.scope)
+        return found
+
+    monkeypatch.setattr(loader, "load", spy)
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(app, [*args, "--records", str(example), "--today", "2026-11-23"])
+        assert result.exit_code == 0, result.output
+
+    visit = "2026-11-10-castle-hill-primary-subject-deep-dive"
+    run("share", visit, "--out", str(tmp_path / "report.md"))
+    run("review", f"visits/2026-27/{visit}.md", "--accurate")
+    run("log-event", "--activity", "headteacher-network", "--status", "planned", "--date", "2027-01-14",
+        "--host", "kingsmead-high-school", "--school", "brookfield-primary,kingsmead-high-school")
+    assert read and all(scope.years == frozenset({"2026-27"}) for scope in read), read
+    # Filed under last year's folder: looked for in its date's year, then found in a full read.
+    old = example / "visits/2025-26" / f"{visit}.md"
+    (example / "visits/2026-27" / f"{visit}.md").rename(old)
+    read.clear()
+    run("review", visit, "--inaccurate", "--comment", "The date is wrong.")
+    assert [scope.years for scope in read] == [frozenset({"2026-27"}), None]
+    assert "response: inaccurate" in old.read_text("utf-8")

@@ -288,6 +288,42 @@ def scope_of(year: str | None = None, today: dt.date | None = None, school: str 
                  schools=frozenset(chosen) if chosen else None, before=before)
 
 
+def scope_of_visit(ref: str) -> Scope | None:
+    """What a command about one visit file reads: the year its folder names, else the year
+    its name's date falls in (`<date>-<school>-...`); None (everything) when it says neither."""
+    import re
+
+    from stss.layout import Scope
+
+    parts = ref.replace("\\", "/").split("/")
+    if len(parts) >= 2 and re.fullmatch(r"\d{4}-\d{2}", parts[-2]):
+        return Scope(years=frozenset({parts[-2]}))
+    found = re.match(r"(\d{4}-\d{2}-\d{2})-", parts[-1])
+    if found is None:
+        return None
+    try:
+        return Scope(days=(dt.date.fromisoformat(found.group(1)),))
+    except ValueError:
+        return None
+
+
+def open_visit_for_writing(records: Path | None, ref: str) -> tuple[Loaded, str]:
+    """The records a command about one visit needs, under the write lock, and the visit's
+    path: its year's (`scope_of_visit`), or every year's when the visit is not where its name
+    says (a file in another year's folder, which validate warns about)."""
+    from stss import review
+    from stss.errors import UsageError
+
+    loaded = open_for_writing(records, scope_of_visit(ref))
+    try:
+        return loaded, review.find_visit(loaded.records, ref)
+    except UsageError:
+        if loaded.scope.everything:
+            raise
+    loaded = open_records(records, strict=False)  # the lock is already held
+    return loaded, review.find_visit(loaded.records, ref)
+
+
 def hold_write_lock(root: Path) -> None:
     """Hold the write lock of `root` until the running command ends (every writing command)."""
     from stss import lock

@@ -17,6 +17,7 @@ from stss.cli.common import (
     open_for_writing,
     read_notes,
     say_written,
+    scope_of,
     today_of,
 )
 from stss.errors import require_known
@@ -49,7 +50,8 @@ def log_event(
     """
     from stss import events, recording
 
-    loaded = open_for_writing(records)
+    # The year of the event (its date, else today's: a planned one is looked for in today's term).
+    loaded = open_for_writing(records, scope_of(days=(date.date() if date else today_of(today),)))
     r = loaded.records
     known_activities = list(r.offer.activities) if r.offer else []
     activity = ask.required(activity, "--activity", lambda: ask.choose("activity", known_activities))

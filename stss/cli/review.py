@@ -22,8 +22,8 @@ from stss.cli.common import (
     TodayOpt,
     command,
     emit_rows,
-    open_for_writing,
     open_records,
+    open_visit_for_writing,
     say,
     say_written,
     show,
@@ -55,10 +55,9 @@ def share(
     """
     from stss import recording, render, review
 
-    loaded = open_for_writing(records)
+    loaded, path = open_visit_for_writing(records, visit)
     r = loaded.records
     day = today_of(today)
-    path = review.find_visit(r, visit)
     review.check_share(r, path, include_confidential)
 
     def report() -> str | bytes:
@@ -80,13 +79,12 @@ def review_visit(
     today: TodayOpt = None,
 ) -> None:
     """Record the school's answer to a shared visit report: accurate, or inaccurate and why."""
-    from stss import recording, review
+    from stss import recording
     from stss.errors import UsageError
 
     if accurate == inaccurate:
         raise UsageError("say --accurate or --inaccurate (one of them)")
-    loaded = open_for_writing(records)
-    path = review.find_visit(loaded.records, visit)
+    loaded, path = open_visit_for_writing(records, visit)
     response: Literal["accurate", "inaccurate"] = "accurate" if accurate else "inaccurate"
     day = today_of(today)
     done = recording.answer(loaded, path, response, comment, day, commit=commit)
