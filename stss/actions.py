@@ -43,19 +43,26 @@ def state_of(due: dt.date | None, today: dt.date) -> ActionState:
     return "due" if due <= today + DUE_WITHIN else "open"
 
 
+def open_through(action: Action) -> dt.date | None:
+    """The day an action stops being open: date.max while it is open, the day it was done
+    once done, None if it never counts as open (dropped, or done with no date). The one
+    rule both `open_on` and the cache's `open_until` follow."""
+    if action.status == "open":
+        return dt.date.max
+    return action.done if action.status == "done" else None
+
+
 def open_on(action: Action, today: dt.date) -> bool:
     """Whether the action was open on `today`: open, or done after it."""
-    if action.status == "open":
-        return True
-    return action.status == "done" and action.done is not None and action.done > today
+    until = open_through(action)
+    return until is not None and until > today
 
 
 def open_until(visit: Visit) -> dt.date | None:
-    """The last day any of the visit's actions is open (`open_on` it): date.max while one is
-    still open, None when it has none that ever was (for the cache, which keeps it, so
-    that a report can read the older visits with actions still open and no others)."""
-    days = [dt.date.max if a.status == "open" else a.done for a in visit.actions if a.status != "dropped"]
-    return max((d for d in days if d is not None), default=None)
+    """The last day any of the visit's actions is open (`open_through`), None when none ever
+    was: for the cache, which keeps it, so that a report can read the older visits with
+    actions still open and no others."""
+    return max((d for a in visit.actions if (d := open_through(a)) is not None), default=None)
 
 
 def open_actions(records: Records, today: dt.date, school: str | None = None,

@@ -830,7 +830,7 @@ def _code_version() -> str:
     # must invalidate the cache even without a version bump.
     digest = hashlib.sha1()
     here = Path(__file__).parent
-    for name in ("models.py", "parsing.py", "layout.py"):
+    for name in ("models.py", "parsing.py", "layout.py", "actions.py"):  # actions: the open_until column
         with contextlib.suppress(OSError):
             digest.update((here / name).read_bytes())
     return digest.hexdigest()
