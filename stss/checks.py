@@ -51,12 +51,16 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
     # Sets built once: this runs for every visit, and for the staff of each.
     school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
     engagement_ids = _ids(records, broken, "engagement")
+    home = {pid: p.home_school for pid, p in records.people.items() if p.home_school}
     for path, v in records.visits.items():
         if v.school not in school_ids:
             yield error(path, ("school",), f"unknown school '{v.school}'", unknown_id_hint(v.school, schools))
         for i, person in enumerate(v.staff):
             if person not in person_ids:
                 yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
+            elif home.get(person) == v.school:
+                yield warning(path, ("staff", i), f"{person} works at {v.school}: a conflict of interest",
+                              hint="plan never places a person in their home_school; choose someone else")
         if v.engagement and v.engagement not in engagement_ids:
             yield error(path, ("engagement",), f"unknown engagement '{v.engagement}'",
                         unknown_id_hint(v.engagement, records.engagements))
@@ -72,11 +76,6 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         for i, person in enumerate(e.staff):
             if person not in person_ids:
                 yield error(path, ("staff", i), f"unknown person '{person}'", unknown_id_hint(person, people))
-    for path, v in records.visits.items():
-        for i, person in enumerate(v.staff):
-            if person in records.people and records.people[person].home_school == v.school:
-                yield warning(path, ("staff", i), f"{person} works at {v.school}: a conflict of interest",
-                              hint="plan never places a person in their home_school; choose someone else")
     for pid, p in records.people.items():
         if p.home_school and p.home_school not in school_ids:
             yield error(record_path("person", pid), ("home_school",), f"unknown school '{p.home_school}'",

@@ -40,6 +40,11 @@ class Problem:
     hint: str | None = field(default=None, compare=False)
     loc: Loc = field(default=(), compare=False)
 
+    def order(self) -> tuple[str, int, int, str]:
+        """The key problems sort by, as their comparison orders them (`sorted(key=...)`
+        compares tuples in C: 20,000 warnings compared field by field took a tenth of a second)."""
+        return self.path, self.line, self.column, self.message
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR

@@ -137,4 +137,4 @@ def _load(root: Path, use_cache: bool, scope: Scope, locate_warnings: bool = Tru
     else:
         problems.extend(store.locate(root, [p for p in found if p.is_error]))
         problems.extend(p for p in found if not p.is_error)
-    return Loaded(root, records, tuple(sorted(problems)), scope, read)
+    return Loaded(root, records, tuple(sorted(problems, key=Problem.order)), scope, read)

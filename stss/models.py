@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -51,8 +51,38 @@ def _year_id(value: Any) -> Any:
     return value
 
 
-#: Values that recur across thousands of records (an id, a status, an action's owner) are held once.
-INTERNED = AfterValidator(sys.intern)
+@dataclass(frozen=True)
+class FromYaml:
+    """Validators for values as YAML gives them, skipped for the cache's JSON
+    (`store._Cache`), which stss wrote itself from a model that passed them.
+
+    A warm read validates every record again from its cached JSON, and these
+    hooks are Python calls, a dozen a visit: they were half of that
+    validation. A date in the cache is its ISO text, read strictly (`json`
+    here), so a cache row can only hold what a record could; strings read from
+    JSON are held once already, by pydantic's string cache."""
+
+    before: Callable[[Any], Any] | None = None
+    after: Callable[[Any], Any] | None = None
+    #: The JSON side strict: a date from its ISO text only (not, say, a number of seconds).
+    strict_json: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        from pydantic_core import core_schema
+
+        schema = handler(source)
+        python = schema
+        if self.before is not None:
+            python = core_schema.no_info_before_validator_function(self.before, python)
+        if self.after is not None:
+            python = core_schema.no_info_after_validator_function(self.after, python)
+        json = {**schema, "strict": True} if self.strict_json else schema
+        return core_schema.json_or_python_schema(json_schema=json, python_schema=python)
+
+
+#: Values that recur across thousands of records (an id, an action's owner) are held once.
+#: (A status needs nothing: pydantic gives a literal as the one object its type names.)
+INTERNED = FromYaml(after=sys.intern)
 
 Slug = Annotated[
     str,
@@ -69,7 +99,11 @@ Slug = Annotated[
 YearId = Annotated[
     str, BeforeValidator(_year_id), Field(pattern=YEAR_RE.pattern, description="an academic year such as 2026-27")
 ]
-Date = Annotated[dt.date, BeforeValidator(_date_only), AfterValidator(lambda day: _DATES.setdefault(day, day))]
+def _date_once(day: dt.date) -> dt.date:
+    return _DATES.setdefault(day, day)
+
+
+Date = Annotated[dt.date, FromYaml(before=_date_only, after=_date_once, strict_json=True)]
 #: Each day once, however many records give it (as `sys.intern` does for ids).
 _DATES: dict[dt.date, dt.date] = {}
 #: JSON Schema for mappings keyed by year or by id (pydantic does not emit key patterns).
@@ -433,7 +467,7 @@ class Action(Record):
     text: Text
     owner: Label
     due: Date | None = None
-    status: Annotated[ActionStatus, INTERNED] = "open"
+    status: ActionStatus = "open"
     done: Date | None = Field(default=None, description="the day it was done, once its status is done")
 
     @model_validator(mode="after")
@@ -456,7 +490,7 @@ class VisitFrontMatter(Record):
     school: Slug
     activity: Slug
     date: Date
-    status: Annotated[VisitStatus, INTERNED]
+    status: VisitStatus
     staff: list[Slug] = Field(default_factory=list)
     days: PositiveDays | None = Field(default=None, description="default: the activity's days")
     engagement: Slug | None = None
@@ -512,7 +546,7 @@ class EventFrontMatter(Record):
 
     activity: Slug
     date: Date
-    status: Annotated[EventStatus, INTERNED]
+    status: EventStatus
     staff: list[Slug] = Field(default_factory=list)
     schools: list[Slug] = Field(min_length=1, description="the schools that took part (or are invited)")
     host: Slug | None = None

@@ -198,9 +198,8 @@ def plan(records: Records, year_id: str, start: dt.date, seed: int = 0,
     days = calendar.school_days(year, max(start, first), last)
     half_terms = calendar.periods(year_id, year, "half-term")
     booked: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
-    for c in counted(records):
-        if first <= c.date <= last:
-            booked[(c.school, c.activity)].add(c.date)
+    for c in counted(records, first, last):
+        booked[(c.school, c.activity)].add(c.date)
     occurrences: list[tuple[tuple[int, int, dt.date, str, str, str, int], _Occurrence]] = []
     trust_wide: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     for row in usage(records, year_id, start):

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import itertools
 import json
+import operator
 import os
 import re
 import stat
@@ -196,13 +197,16 @@ LINK = "a symbolic link, which stss never reads or writes through"
 LINK_HINT = "replace the link with the file or folder itself"
 
 
+_NAME = operator.attrgetter("name")
+
+
 def _entries(root: Path, folder: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
     if os.path.islink(root / folder):
         problems.append(Problem(folder, 1, 1, message=LINK, hint=LINK_HINT))
         return []
     try:
         with os.scandir(root / folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_NAME)
     except FileNotFoundError:
         return []
     except NotADirectoryError:
@@ -282,11 +286,14 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     files = [*files, *older]
     for folder, group in _by_folder(files, _Cache.BATCH):
         cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
+        # Each file stat'ed by its name in its folder, opened once: the kernel then looks
+        # up one name a file, not every folder above it (a fifth of the stat's time).
+        where, skip = _folder_fd(base, folder)
         for rf in group:
             try:
                 # Stat before reading: if the file changes in between, the cache
                 # holds new text under the old stamp, which the next run re-reads.
-                st = os.stat(base + rf.path)
+                st = os.stat(rf.path[skip:], dir_fd=where) if where is not None else os.stat(base + rf.path)
             except FileNotFoundError:  # deleted since it was listed: it is gone
                 if rf.kind == "trust":
                     raise StoreError(f"{root} has no {ROOT_MARKER}") from None
@@ -294,13 +301,15 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
             except OSError as exc:
                 out[rf.path] = (rf, _unreadable(rf.path, exc))
                 continue
-            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+            stamp = _stamp(st)
             row = cached.get(rf.path)
             parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
             if parsed is None:
                 misses.append((folder, rf, stamp, st.st_mtime_ns < racy))
             out[rf.path] = (rf, parsed)
         del cached  # a batch's rows, not held while the next is read
+        if where is not None:
+            os.close(where)
     # Read lazily, ahead of the loop below letting each go (so never one it has let go).
     to_parse = ((m[1].kind, m[1].path) for m in cast(list[tuple[str, RecordFile, str, bool]], misses))
     for n, (status, parsed, as_json) in enumerate(_parse_all(base, to_parse, len(misses), cache)):
@@ -332,9 +341,26 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
             del out[path]
     if cache:
         if scope.everything:
-            cache.keep_only({rf.path for rf in files})
+            cache.keep_only(set(out))  # the files read: those listed, less any deleted since
         cache.close()
     return cast(dict[str, tuple[RecordFile, Parsed]], out), problems, unread  # every None filled in or dropped
+
+
+def _stamp(st: os.stat_result) -> str:
+    """What the cache keys a file's row by: its size, modification and change times and inode."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _folder_fd(base: str, folder: str) -> tuple[int | None, int]:
+    """An open descriptor of `folder` (under `base`) to stat its files by name, and the
+    length of the folder's part of their paths; None where there is none to have (the
+    root's own files, a folder gone since the listing), and they are stat'ed by path."""
+    if not folder or os.stat not in os.supports_dir_fd:
+        return None, 0
+    try:
+        return os.open(base + folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0)), len(folder) + 1
+    except OSError:
+        return None, 0
 
 
 def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | None,
@@ -348,7 +374,7 @@ def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | No
     assert scope.years is not None
     kind = layout.KINDS["visit"]
     folder = kind.folder or ""
-    first, suffix = min(scope.years), kind.suffix
+    first = min(scope.years)
     wanted_names = scope.name_filter(kind)
     if os.path.islink(root / folder):
         return [], set()
@@ -359,31 +385,39 @@ def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | No
     for year in years:
         prefix = f"{folder}/{year}/"
         known = cache.open_until_in(prefix[:-1]) if cache else {}
-        try:
-            entries = os.scandir(root / folder / year)
+        try:  # scanned by descriptor, so each stat looks up one name, not the whole path
+            fd = os.open(root / folder / year, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if not name.endswith(suffix) or (wanted_names is not None and not (
-                        name[10:11] == "-" and name[11:].startswith(wanted_names))):
-                    continue
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if not stat.S_ISREG(st.st_mode):
-                    continue
-                path = prefix + name
-                row = known.get(path)
-                if row is None or row[0] != f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}":
-                    wanted.append(RecordFile(kind.name, path))
-                    unknown.add(path)
-                elif row[1] is not None and row[1] > open_from:
-                    wanted.append(RecordFile(kind.name, path))
+        try:
+            _older_in(fd, prefix, known, wanted_names, open_from, wanted, unknown)
+        finally:
+            os.close(fd)
     return sorted(wanted, key=lambda rf: rf.path), unknown
 
+
+def _older_in(fd: int, prefix: str, known: dict[str, tuple[str, str | None]], wanted_names: tuple[str, ...] | None,
+              open_from: str, wanted: list[RecordFile], unknown: set[str]) -> None:
+    """`_older_with_open_actions` for one year folder, open as `fd`."""
+    suffix = layout.KINDS["visit"].suffix
+    lstat, regular = os.lstat, stat.S_ISREG
+    for name in os.listdir(fd):
+        if not name.endswith(suffix) or (wanted_names is not None and not (
+                name[10:11] == "-" and name[11:].startswith(wanted_names))):
+            continue
+        try:
+            st = lstat(name, dir_fd=fd)
+        except OSError:
+            continue
+        if not regular(st.st_mode):
+            continue
+        path = prefix + name
+        row = known.get(path)
+        if row is None or row[0] != _stamp(st):
+            wanted.append(RecordFile("visit", path))
+            unknown.add(path)
+        elif row[1] is not None and row[1] > open_from:
+            wanted.append(RecordFile("visit", path))
 
 #: Files to parse before it pays to share them out between processes (a cold read of a large trust).
 PARALLEL_MIN = 4000
@@ -571,6 +605,12 @@ class _Cache:
 
         found: dict[str, tuple[str, str, str | None, str]] = {}
         try:
+            if len(paths) > 900:  # a stretch of a folder's listing (sorted): its rows by the key's range
+                wanted = set(paths)
+                found.update((r[0], r[1:]) for r in self.db.execute(
+                    "SELECT path, kind, stamp, model, problems FROM files WHERE path BETWEEN ? AND ?",
+                    (min(paths), max(paths))) if r[0] in wanted)
+                return found
             for start in range(0, len(paths), 900):  # under SQLite's oldest limit of 999 variables
                 chunk = paths[start:start + 900]
                 found.update((r[0], r[1:]) for r in self.db.execute(
@@ -657,7 +697,9 @@ class _Cache:
 _SCHEMA = (
     ("table", "files", "CREATE TABLE files (path TEXT PRIMARY KEY, folder TEXT NOT NULL, kind TEXT NOT NULL, "
                        "stamp TEXT NOT NULL, school TEXT, model TEXT, problems TEXT NOT NULL, open_until TEXT)"),
-    ("index", "files_by_folder", "CREATE INDEX files_by_folder ON files (folder)"),
+    # Covering `open_until_in`: the board pack looks up every older visit's stamp, and
+    # reads them from this index alone, never from the rows (which hold the models).
+    ("index", "files_by_folder", "CREATE INDEX files_by_folder ON files (folder, path, stamp, open_until)"),
     ("table", "meta", "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
     ("table", "commits", "CREATE TABLE commits (id TEXT PRIMARY KEY, changes TEXT NOT NULL)"),
 )
@@ -842,15 +884,35 @@ def _code_version() -> str:
 def locate(root: Path, problems: Iterable[Problem]) -> list[Problem]:
     """Give every unlocated problem its line and column, reading each file once."""
     texts: dict[str, tuple[str, int] | None] = {}
+    folders: dict[str, str | None] = {}
     out = []
     for p in problems:
         if not p.line and p.path not in texts:
             try:
-                texts[p.path] = _yaml_text(p.path, inside(root, p.path).read_bytes())
+                texts[p.path] = _yaml_text(p.path, _record_bytes(root, p.path, folders))
             except (OSError, StoreError):
                 texts[p.path] = None
         out.append(p if p.line else _locate_in(texts[p.path], [p])[0])
     return out
+
+
+def _record_bytes(root: Path, rel: str, folders: dict[str, str | None]) -> bytes:
+    """The bytes of record file `rel`, as `inside` would find it, but with each folder
+    resolved once for all its files (`folders`, by folder): locating 20,000 warnings
+    resolved 20,000 paths, a fifth of a warm validate. Like the listing, it never reads
+    a file through a link."""
+    folder, _, name = rel.rpartition("/")
+    if folder not in folders:
+        try:
+            folders[folder] = str(inside(root, folder) if folder else _resolved(root))
+        except StoreError:
+            folders[folder] = None
+    where = folders[folder]
+    if where is None or name in ("", ".", "..") or "\\" in name or "\0" in name:
+        raise StoreError(f"refused: '{rel}' is not a path inside the records folder")
+    fd = os.open(os.path.join(where, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with open(fd, "rb") as fh:
+        return fh.read()
 
 
 def _locate_in(found: tuple[str, int] | None, problems: Iterable[Problem]) -> list[Problem]:

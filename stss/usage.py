@@ -62,12 +62,14 @@ class Counted:
     path: str
 
 
-def counted(records: Records) -> list[Counted]:
-    """Everything that counts against entitlements, in date order."""
+def counted(records: Records, first: dt.date = dt.date.min, last: dt.date = dt.date.max) -> list[Counted]:
+    """Everything that counts against entitlements (from `first` to `last`), in date order.
+    The dates pick before anything is made or sorted: the board pack counts three
+    periods over records holding several years."""
     out = [Counted(v.school, v.activity, v.date, v.status, path) for path, v in records.visits.items()
-           if v.counts and not v.engagement]
+           if first <= v.date <= last and v.counts and not v.engagement]
     for path, e in records.events.items():
-        if e.counts:
+        if e.counts and first <= e.date <= last:
             # A school named twice still took part once.
             out.extend(Counted(school, e.activity, e.date, e.status, path) for school in dict.fromkeys(e.schools))
     return sorted(out, key=lambda c: (c.date, c.school, c.activity, c.path))
@@ -98,9 +100,7 @@ def usage(records: Records, year_id: str, today: dt.date) -> list[UsageRow]:
         for o in owed(records, school_id, year_id):
             tallies[(school_id, o.activity)].append(_Tally(o.period, o.count))
     # Engagement work is not here: it counts against the engagement's days (stss.engagements).
-    for visit in counted(records):
-        if visit.date not in year_period:
-            continue
+    for visit in counted(records, year_period.start, year_period.end):
         rows = tallies[(visit.school, visit.activity)]
         tally = _tally_for(rows, visit.date)
         if tally is None:

@@ -23,14 +23,39 @@ def _visit(school: str, day: str) -> Visit:
                                  "actions": [{"text": "Write the plan", "owner": "headteacher"}]})
 
 
+_CACHED = ('{"school": "hill-top", "activity": "education-review", "date": "2026-10-05", "status": "completed",'
+           ' "staff": ["alex-morgan"], "actions": [{"text": "Write the plan", "owner": "headteacher"}]}')
+
+
 def test_records_given_the_same_fields_share_what_they_can() -> None:
-    a, b = _visit("hill-top", "2026-10-05"), Visit.model_validate_json(
-        '{"school": "hill-top", "activity": "education-review", "date": "2026-10-05", "status": "completed",'
-        ' "staff": ["alex-morgan"], "actions": [{"text": "Write the plan", "owner": "headteacher"}]}')
-    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__
-    assert a.actions[0].__pydantic_fields_set__ is b.actions[0].__pydantic_fields_set__
+    a, b = _visit("hill-top", "2026-10-05"), _visit("hill-top", "2026-10-05")
+    c = Visit.model_validate_json(_CACHED)
+    assert a.__pydantic_fields_set__ is b.__pydantic_fields_set__ is c.__pydantic_fields_set__
+    assert a.actions[0].__pydantic_fields_set__ is c.actions[0].__pydantic_fields_set__
     assert a.school is b.school and a.status is b.status and a.actions[0].owner is b.actions[0].owner
+    assert a.status is c.status  # a status is its type's own literal, whatever it was read from
     assert a.date is b.date
+
+
+def test_records_read_back_from_the_cache_share_their_ids_too() -> None:
+    """The cache's JSON skips the hooks YAML needs (`models.FromYaml`): its strings are
+    held once by pydantic's own string cache."""
+    a, b = Visit.model_validate_json(_CACHED), Visit.model_validate_json(_CACHED.replace("2026-10-05", "2026-10-06"))
+    assert a.school is b.school and a.staff[0] is b.staff[0] and a.actions[0].owner is b.actions[0].owner
+    assert a == _visit("hill-top", "2026-10-05")
+
+
+def test_the_cache_json_holds_only_what_a_record_could() -> None:
+    """Skipping the YAML hooks loosens nothing: a date is ISO text (not a number of
+    seconds), an id is a slug, and the rules between fields still hold."""
+    import pytest
+    from pydantic import ValidationError
+
+    for bad in (_CACHED.replace('"2026-10-05"', "1791158400"), _CACHED.replace("hill-top", "Hill Top"),
+                _CACHED.replace('"status": "completed"', '"status": "cancelled"'),
+                _CACHED.replace('"owner": "headteacher"', '"owner": "headteacher", "done": "2026-10-06"')):
+        with pytest.raises(ValidationError):
+            Visit.model_validate_json(bad)
 
 
 def test_a_record_changed_by_copy_keeps_its_own_fields() -> None:

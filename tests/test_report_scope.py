@@ -201,3 +201,28 @@ def test_the_board_pack_counts_actions_still_open_from_any_year_and_reads_no_oth
     read = loader.load(mini, scope=layout.Scope(years=frozenset({"2025-26", "2026-27"}), open_actions=True)).paths
     assert {p for p in read if p.startswith("visits/")} == {
         "visits/2024-25/2024-10-08-hill-top-education-review.md", "visits/2024-25/2025-03-04-hill-top-education-review.md"}
+
+
+def test_the_board_pack_lists_a_schools_eight_longest_overdue_actions_and_its_summary_every_one(
+        stss: Any, mini: Path) -> None:
+    """Actions stay open until done, so years of them can pile up: a trustee's page for a
+    school lists the eight longest overdue and says how many there are; the school's own
+    summary lists every one."""
+    actions = "".join(f"- {{text: Old action {n:02d}, owner: headteacher, due: 2025-0{1 + n % 9}-{10 + n:02d}}}\n"
+                      for n in range(10))
+    write_records(mini, {"trust.yaml": THREE_YEARS,
+                         "visits/2024-25/2024-10-08-hill-top-education-review.md": _old_visit(
+                             "2024-10-08", "alex-morgan", actions)})
+    longest = sorted(range(10), key=lambda n: (1 + n % 9, 10 + n))[:8]
+    note = "The 8 longest overdue of 10; the rest are in the school's own summary."
+    for fmt in ("md", "html"):
+        out = mini.parent / f"pack.{fmt}"
+        result = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn",
+                      "--format", fmt, "--out", out)
+        assert result.exit_code == 0, result.output
+        pack = out.read_text("utf-8")
+        assert note in pack
+        assert {n for n in range(10) if f"Old action {n:02d}" in pack} == set(longest)
+    summary = stss("report", "--records", mini, "--today", "2026-11-20", "--term", "autumn", "--school", "hill-top")
+    assert summary.exit_code == 0, summary.output
+    assert all(f"Old action {n:02d}" in summary.stdout for n in range(10))
