@@ -382,6 +382,11 @@ def visit_summary(records: Records, path: str, v: Visit, include_confidential: b
         notes=note_sections(v.notes) if include_confidential or not confidential else ())
 
 
+#: Compiled once, not looked up in re's cache for every line of every visit's notes.
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_HEADING = re.compile(r"#{1,3}\s+(.*?)\s*#*\s*$")
+
+
 def note_sections(notes: str) -> tuple[NoteSection, ...]:
     """The sections of a visit's notes that reports show (Summary, Findings, Next steps, ...).
 
@@ -390,9 +395,9 @@ def note_sections(notes: str) -> tuple[NoteSection, ...]:
     fence: str | None = None
     for line in notes.splitlines():
         stripped = line.strip()
-        if m := re.match(r"(`{3,}|~{3,})", stripped):
+        if m := _FENCE.match(stripped):
             fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1))
-        heading = None if fence else re.match(r"#{1,3}\s+(.*?)\s*#*\s*$", stripped)
+        heading = None if fence else _HEADING.match(stripped)
         if heading:
             found.append((heading.group(1).strip().rstrip(":").lower(), []))
         else:

@@ -283,9 +283,12 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     # them are read as any other file; those it does not know are parsed, and kept only if so.
     open_from = f"{min(scope.years)[:4]}-08-01" if scope.open_actions and scope.years else None
     older, unknown = _older_with_open_actions(root, scope, cache, open_from) if open_from else ([], set())
+    # The listed files of a folder are all of its files (or, for one school, a few): the
+    # older visits picked from a folder are one in ten or so of it, spread over all of it.
+    sparse = {rf.path.rpartition("/")[0] for rf in older}
     files = [*files, *older]
     for folder, group in _by_folder(files, _Cache.BATCH):
-        cached = cache.folder(folder, [rf.path for rf in group]) if cache else {}
+        cached = cache.folder(folder, [rf.path for rf in group], folder not in sparse) if cache else {}
         # Each file stat'ed by its name in its folder, opened once: the kernel then looks
         # up one name a file, not every folder above it (a fifth of the stat's time).
         where, skip = _folder_fd(base, folder)
@@ -597,15 +600,17 @@ class _Cache:
         except sqlite3.Error:
             return {}
 
-    def folder(self, folder: str, paths: list[str]) -> dict[str, tuple[str, str, str | None, str]]:
-        """The cached rows of these paths of one folder: {path: (kind, stamp, model, problems)}."""
+    def folder(self, folder: str, paths: list[str], dense: bool = True) -> dict[str, tuple[str, str, str | None, str]]:
+        """The cached rows of these paths of one folder: {path: (kind, stamp, model, problems)}.
+        `dense`: the paths are a stretch of the folder's listing (all its files from the first
+        to the last), so the rows between them are read by the key's range."""
         if self.db is None:
             return {}
         import sqlite3
 
         found: dict[str, tuple[str, str, str | None, str]] = {}
         try:
-            if len(paths) > 900:  # a stretch of a folder's listing (sorted): its rows by the key's range
+            if dense and len(paths) > 900:  # one query, with no list of 900 values to bind
                 wanted = set(paths)
                 found.update((r[0], r[1:]) for r in self.db.execute(
                     "SELECT path, kind, stamp, model, problems FROM files WHERE path BETWEEN ? AND ?",
