@@ -213,6 +213,26 @@ def commentary_path(year: str, term: str) -> str:
 COMMENTARY_FOLDER = "reports"
 
 
+#: The name of a year folder (`2026-27`).
+YEAR_NAME = re.compile(r"\d{4}-\d{2}")
+
+
+def named_for(name: str, wanted: tuple[str, ...]) -> bool:
+    """Whether a file name `<date>-<school>-...` is for one of the schools `wanted` gives
+    (`Scope.name_filter`), judged from the name alone."""
+    return name[10:11] == "-" and name[11:].startswith(wanted)
+
+
+def date_named(name: str) -> dt.date | None:
+    """The date a visit's or event's file name begins with (`<date>-...`), if it does."""
+    if name[10:11] != "-":
+        return None
+    try:
+        return dt.date.fromisoformat(name[:10])
+    except ValueError:
+        return None
+
+
 def visit_stem(day: dt.date, school: str, activity: str) -> str:
     """A visit file's name without `-<suffix>` or `.md`: `<date>-<school>-<activity>`."""
     return f"{day.isoformat()}-{school}-{activity}"

@@ -58,8 +58,8 @@ class FromYaml:
 
     A warm read validates every record again from its cached JSON, and these
     hooks are Python calls, a dozen a visit: they were half of that
-    validation. A date in the cache is its ISO text, read strictly (`json`
-    here), so a cache row can only hold what a record could; strings read from
+    validation. A date in the cache is its ISO text, read strictly
+    (`strict_json`), so a cache row can only hold what a record could; strings read from
     JSON are held once already, by pydantic's string cache."""
 
     before: Callable[[Any], Any] | None = None

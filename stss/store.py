@@ -132,7 +132,7 @@ def _yearly(root: Path, kind: layout.Kind, problems: list[Problem], scope: layou
     wanted = scope.name_filter(kind)
     if scope.years is not None:  # only the years asked for: never list the others
         # Years come from the command line: only names of academic years become paths.
-        years = [y for y in sorted(scope.years) if YEAR_NAME.fullmatch(y) and os.path.isdir(root / folder / y)]
+        years = [y for y in sorted(scope.years) if layout.YEAR_NAME.fullmatch(y) and os.path.isdir(root / folder / y)]
         if os.path.islink(root / folder):
             problems.append(Problem(folder, 1, 1, message=LINK, hint=LINK_HINT))
             years = []
@@ -147,10 +147,6 @@ def _yearly(root: Path, kind: layout.Kind, problems: list[Problem], scope: layou
             problems.append(_ignored(f"{folder}/{year.name}", year, "a year folder such as 2026-27/"))
             continue
         yield from _year_files(root, kind, f"{folder}/{year.name}/", problems, wanted)
-
-
-#: The name of a year folder (`2026-27`).
-YEAR_NAME = re.compile(r"\d{4}-\d{2}")
 
 
 def _year_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Problem],
@@ -180,7 +176,7 @@ def _named_files(root: Path, kind: layout.Kind, prefix: str, problems: list[Prob
     except NotADirectoryError:
         problems.append(Problem(prefix[:-1], 1, 1, message=f"{prefix[:-1]} is a file, not a folder"))
         return
-    chosen = sorted(n for n in names if n[10:11] == "-" and n[11:].startswith(wanted))
+    chosen = sorted(n for n in names if layout.named_for(n, wanted))
     for name in chosen:
         with contextlib.suppress(FileNotFoundError):
             st = os.lstat(folder / name)
@@ -361,9 +357,14 @@ def _folder_fd(base: str, folder: str) -> tuple[int | None, int]:
     if not folder or os.stat not in os.supports_dir_fd:
         return None, 0
     try:
-        return os.open(base + folder, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0)), len(folder) + 1
+        return _open_folder(base + folder), len(folder) + 1
     except OSError:
         return None, 0
+
+
+def _open_folder(path: str | Path) -> int:
+    """A descriptor of the folder `path`, never through a link (to stat or list its files by name)."""
+    return os.open(path, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0))
 
 
 def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | None,
@@ -382,14 +383,14 @@ def _older_with_open_actions(root: Path, scope: layout.Scope, cache: _Cache | No
     if os.path.islink(root / folder):
         return [], set()
     years = sorted(y.name for y in _entries(root, folder, [])
-                   if YEAR_NAME.fullmatch(y.name) and y.name < first and not y.is_symlink() and y.is_dir())
+                   if layout.YEAR_NAME.fullmatch(y.name) and y.name < first and not y.is_symlink() and y.is_dir())
     wanted: list[RecordFile] = []
     unknown: set[str] = set()
     for year in years:
         prefix = f"{folder}/{year}/"
         known = cache.open_until_in(prefix[:-1]) if cache else {}
         try:  # scanned by descriptor, so each stat looks up one name, not the whole path
-            fd = os.open(root / folder / year, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0))
+            fd = _open_folder(root / folder / year)
         except OSError:
             continue
         try:
@@ -405,8 +406,7 @@ def _older_in(fd: int, prefix: str, known: dict[str, tuple[str, str | None]], wa
     suffix = layout.KINDS["visit"].suffix
     lstat, regular = os.lstat, stat.S_ISREG
     for name in os.listdir(fd):
-        if not name.endswith(suffix) or (wanted_names is not None and not (
-                name[10:11] == "-" and name[11:].startswith(wanted_names))):
+        if not name.endswith(suffix) or (wanted_names is not None and not layout.named_for(name, wanted_names)):
             continue
         try:
             st = lstat(name, dir_fd=fd)
@@ -584,6 +584,7 @@ class _Cache:
         self.db: Any = None
         self.pending: list[tuple[str, str, str, str, str | None, str | None, str, str | None]] = []
         self.stale: list[str] = []
+        self._suspended = False  # closed while workers are forked (`suspend`), to open again
         with contextlib.suppress(OSError, StoreError):
             self.db = _open_cache(root)
 
@@ -659,7 +660,7 @@ class _Cache:
             self._suspended = True
 
     def resume(self) -> None:
-        if getattr(self, "_suspended", False):
+        if self._suspended:
             with contextlib.suppress(OSError, StoreError):
                 self.db = _open_cache(self.root)
             self._suspended = False
@@ -906,6 +907,7 @@ def _record_bytes(root: Path, rel: str, folders: dict[str, str | None]) -> bytes
     resolved once for all its files (`folders`, by folder): locating 20,000 warnings
     resolved 20,000 paths, a fifth of a warm validate. Like the listing, it never reads
     a file through a link."""
+    _check_relative(rel)
     folder, _, name = rel.rpartition("/")
     if folder not in folders:
         try:
@@ -913,7 +915,7 @@ def _record_bytes(root: Path, rel: str, folders: dict[str, str | None]) -> bytes
         except StoreError:
             folders[folder] = None
     where = folders[folder]
-    if where is None or name in ("", ".", "..") or "\\" in name or "\0" in name:
+    if where is None:
         raise StoreError(f"refused: '{rel}' is not a path inside the records folder")
     fd = os.open(os.path.join(where, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with open(fd, "rb") as fh:
@@ -942,9 +944,7 @@ def _yaml_text(rel: str, raw: bytes) -> tuple[str, int] | None:
 
 def inside(root: Path, rel: str) -> Path:
     """The absolute path of `rel`, refusing anything that would leave the root."""
-    if (not rel or os.path.isabs(rel) or "\\" in rel or "\0" in rel
-            or any(part in ("", ".", "..") for part in rel.split("/"))):
-        raise StoreError(f"refused: '{rel}' is not a path inside the records folder")
+    _check_relative(rel)
     try:
         full = (root / rel).resolve()
     except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
@@ -955,6 +955,14 @@ def inside(root: Path, rel: str) -> Path:
 
 
 @functools.lru_cache(maxsize=16)
+def _check_relative(rel: str) -> None:
+    """`rel` names a path below the root, by its text alone: relative, forward slashes, no
+    empty, `.` or `..` part, no NUL."""
+    if (not rel or os.path.isabs(rel) or "\\" in rel or "\0" in rel
+            or any(part in ("", ".", "..") for part in rel.split("/"))):
+        raise StoreError(f"refused: '{rel}' is not a path inside the records folder")
+
+
 def _resolved(root: Path) -> Path:
     # Once a process, not once a file: locating 20,000 warnings resolved the root 20,000 times.
     return root.resolve()

@@ -283,3 +283,16 @@ def test_share_review_and_log_event_read_their_year_only(example: Path, monkeypa
     run("review", visit, "--inaccurate", "--comment", "The date is wrong.")
     assert [scope.years for scope in read] == [frozenset({"2026-27"}), None]
     assert "response: inaccurate" in old.read_text("utf-8")
+
+
+def test_a_visit_named_on_the_command_line_is_looked_for_in_the_year_its_folder_or_date_says() -> None:
+    import datetime as dt
+
+    from stss.cli.common import scope_of_visit
+    from stss.layout import Scope
+
+    assert scope_of_visit("visits/2025-26/2025-10-07-hill-top-education-review.md") == Scope(
+        years=frozenset({"2025-26"}))
+    assert scope_of_visit("2026-10-05-hill-top-education-review") == Scope(days=(dt.date(2026, 10, 5),))
+    assert scope_of_visit("2026-13-05-hill-top-education-review") is None  # no such day: every year
+    assert scope_of_visit("hill-top-education-review") is None

@@ -291,20 +291,13 @@ def scope_of(year: str | None = None, today: dt.date | None = None, school: str 
 def scope_of_visit(ref: str) -> Scope | None:
     """What a command about one visit file reads: the year its folder names, else the year
     its name's date falls in (`<date>-<school>-...`); None (everything) when it says neither."""
-    import re
-
-    from stss.layout import Scope
+    from stss.layout import YEAR_NAME, Scope, date_named
 
     parts = ref.replace("\\", "/").split("/")
-    if len(parts) >= 2 and re.fullmatch(r"\d{4}-\d{2}", parts[-2]):
+    if len(parts) >= 2 and YEAR_NAME.fullmatch(parts[-2]):
         return Scope(years=frozenset({parts[-2]}))
-    found = re.match(r"(\d{4}-\d{2}-\d{2})-", parts[-1])
-    if found is None:
-        return None
-    try:
-        return Scope(days=(dt.date.fromisoformat(found.group(1)),))
-    except ValueError:
-        return None
+    day = date_named(parts[-1])
+    return Scope(days=(day,)) if day is not None else None
 
 
 def open_visit_for_writing(records: Path | None, ref: str) -> tuple[Loaded, str]:
