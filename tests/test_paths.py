@@ -68,6 +68,21 @@ def test_inside_refuses_a_file_that_links_outside(mini: Path, outside: Path) -> 
         store.inside(mini, "schools/linked.yaml")
 
 
+def test_locating_a_problem_reads_no_file_outside_and_none_through_a_link(mini: Path, outside: Path) -> None:
+    """Finding a problem's line reads the file again; a path that leaves the root, a folder
+    or file linked outside, or a link to a record inside, is never read for it (it stays at
+    its file's top), while a plain record file gives the line of the key."""
+    from stss.errors import error
+
+    (mini / "linked").symlink_to(outside, target_is_directory=True)
+    (mini / "schools/linked.yaml").symlink_to(outside / "school.yaml")
+    (mini / "schools/plain.yaml").write_text(SECRET, "utf-8")
+    (mini / "schools/inner.yaml").symlink_to(mini / "schools/plain.yaml")
+    hostile = [*ESCAPES, "linked/school.yaml", "schools/linked.yaml", "schools/inner.yaml"]
+    found = store.locate(mini, [error(rel, ("secret_key",), "x") for rel in [*hostile, "schools/plain.yaml"]])
+    assert [(p.line, p.column) for p in found] == [(1, 1)] * len(hostile) + [(4, 13)]
+
+
 @pytest.mark.parametrize("rel", [*ESCAPES, "linked/school.yaml", "schools/linked.yaml"])
 def test_write_text_never_writes_outside(mini: Path, outside: Path, tmp_path: Path, rel: str) -> None:
     (mini / "linked").symlink_to(outside, target_is_directory=True)
