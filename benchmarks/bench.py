@@ -203,10 +203,13 @@ def run_all(root: Path, repeat: int, only: tuple[str, ...] = COMMANDS) -> list[R
         measure("floor: bare Typer app --help", [PYTHON, FLOORS, "typer", "--help"], root, repeat=max(repeat, 5)),
         measure("floor: read all files", [PYTHON, FLOORS, "read", str(root)], root, repeat=max(repeat, 5),
                 quick_s=60),
-        measure("floor: C-parse all YAML", [PYTHON, FLOORS, "parse", str(root)], root, repeat=repeat),
+        # The cold read and its floor are compared by elapsed time, which one run on a shared
+        # machine puts anywhere from 0.9 to 2x of another's: each is the median of three.
+        measure("floor: C-parse all YAML", [PYTHON, FLOORS, "parse", str(root)], root, repeat=max(repeat, 3),
+                quick_s=600),
         measure("stss --help", [STSS, "--help"], root, repeat=repeat),
-        measure("validate, cold", [STSS, "validate"], root, repeat=1, ok=(0, 1),
-                before=lambda: shutil.rmtree(cache, ignore_errors=True)),
+        measure("validate, cold", [STSS, "validate"], root, repeat=max(repeat, 3), ok=(0, 1),
+                before=lambda: shutil.rmtree(cache, ignore_errors=True), quick_s=600),
         measure("validate, warm", [STSS, "validate"], root, repeat=repeat, ok=(0, 1)),
     ]
     with tempfile.TemporaryDirectory(prefix="stss-bench-") as tmp:
@@ -240,6 +243,9 @@ TARGETS = {
     "report --school md (one school)": ("stss --help", 10.0),
 }
 WARM_TARGET = ("floor: read all files", 3.0)
+#: Rows judged by elapsed time, not CPU: the cold read is shared out between the cores (as
+#: issue 17 asks), which saves waiting, not CPU. Their CPU ratio is shown beside.
+BY_ELAPSED = frozenset({"validate, cold"})
 #: Commands about one year, which should cost the same with 1 or 10 years of history.
 ONE_YEAR = (f"usage --year {YEAR}", f"plan --year {YEAR} --dry-run", "report --term autumn html (board pack)")
 YEARS_TARGET = 1.2
@@ -268,11 +274,15 @@ def target_of(name: str) -> tuple[str, float]:
 
 
 def ratio(size: Size, name: str) -> tuple[float, str, float] | None:
-    """(x floor, floor name, limit) of a row, by CPU time."""
+    """(x floor, floor name, limit) of a row, by CPU time (by elapsed time for `BY_ELAPSED`)."""
     floor_name, limit = target_of(name)
     r, floor = size.get(name), size.get(floor_name) if floor_name else None
     if not (r and r.cpu and floor and floor.cpu):
         return None
+    if name in BY_ELAPSED:
+        if not (r.wall and floor.wall):
+            return None
+        return r.wall / floor.wall, floor_name.removeprefix("floor: "), limit
     return r.cpu / floor.cpu, floor_name.removeprefix("floor: "), limit
 
 
@@ -283,7 +293,7 @@ def table(sizes: list[Size]) -> str:
     big = tens[-1]
     head = ["measurement", *(f"{s.label}: cpu s / peak MB" for s in sizes)]
     head += [f"growth {a.label} -> {b.label}" for a, b in itertools.pairwise(tens)]
-    head += [f"x floor (cpu) at {big.label}", "target", "verdict"]
+    head += [f"x floor (cpu, unless it says) at {big.label}", "target", "verdict"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in big.results:
         cells = [r.name]
@@ -298,7 +308,11 @@ def table(sizes: list[Size]) -> str:
         got = ratio(big, r.name)
         if got:
             x, floor, limit = got
-            cells += [f"{x:.2f}x {floor}", f"<= {limit:g}x", "met" if x <= limit else "MISSED"]
+            basis = ""
+            f = big.get(TARGETS[r.name][0]) if r.name in BY_ELAPSED else None
+            if f and f.cpu and f.wall and r.cpu and r.wall:
+                basis = f" by elapsed time ({r.wall:.1f} s against {f.wall:.1f} s; by cpu {r.cpu / f.cpu:.2f}x)"
+            cells += [f"{x:.2f}x {floor}{basis}", f"<= {limit:g}x", "met" if x <= limit else "MISSED"]
         else:
             cells += ["", "", ""]
         lines.append("| " + " | ".join(cells) + " |")

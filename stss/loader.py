@@ -133,8 +133,8 @@ def _load(root: Path, use_cache: bool, scope: Scope, locate_warnings: bool = Tru
     del parsed, fields  # a file's parse and its copy in `fields`: not held through the checks
     found = checks.run(records, frozenset(broken))
     if locate_warnings:
-        problems.extend(store.locate(root, found))
+        problems.extend(store.locate(root, found, use_cache))
     else:
-        problems.extend(store.locate(root, [p for p in found if p.is_error]))
+        problems.extend(store.locate(root, [p for p in found if p.is_error], use_cache))
         problems.extend(p for p in found if not p.is_error)
     return Loaded(root, records, tuple(sorted(problems, key=Problem.order)), scope, read)

@@ -267,6 +267,59 @@ def test_a_cache_entry_that_does_not_hold_together_is_not_used(trust: Path, forg
     assert validate(trust) == expected
 
 
+WEEKEND_PATH = "visits/2026-27/2026-10-10-hill-top-education-review.md"
+
+
+def positions(root: Path) -> dict[tuple[str, str], tuple[str, int, int]]:
+    """The located problems' positions the cache keeps: {(path, loc): (stamp, line, column)}."""
+    with contextlib.closing(sqlite3.connect(root / store.CACHE_DIR / store.CACHE_FILE)) as db:
+        return {(path, loc): (stamp, line, col)
+                for path, loc, stamp, line, col in db.execute("SELECT path, loc, stamp, line, col FROM positions")}
+
+
+def lines_of(rows: list[dict[str, Any]], path: str) -> set[tuple[int, int]]:
+    return {(r["line"], r["column"]) for r in rows if r["path"] == path}
+
+
+def test_a_warning_is_located_from_the_cache_until_its_file_changes(trust: Path) -> None:
+    # A Saturday visit: "not a school day" and "possible duplicate", both at its date.
+    write_records(trust, {WEEKEND_PATH: MINI_VISIT.replace("2026-10-06", "2026-10-10")})
+    age(trust)
+    first = same_as_uncached(trust)
+    assert lines_of(first[1], WEEKEND_PATH) == {(4, 7)}
+    stamp = store._stamp(os.lstat(trust / WEEKEND_PATH))
+    assert positions(trust) == {(WEEKEND_PATH, '["date"]'): (stamp, 4, 7)}
+    assert validate(trust) == first
+    # An edit moves the date down a line: located again, not from the old text's row.
+    weekend = trust / WEEKEND_PATH
+    weekend.write_text(weekend.read_text().replace("---\n", "---\n# logged late\n", 1))
+    code, rows, _ = same_as_uncached(trust)
+    assert code == 0  # warnings only
+    assert lines_of(rows, WEEKEND_PATH) == {(5, 7)}
+    assert positions(trust)[(WEEKEND_PATH, '["date"]')][0] == stamp  # the new line is kept once the file settles
+    age(trust)
+    assert same_as_uncached(trust)[1] == rows
+    assert positions(trust)[(WEEKEND_PATH, '["date"]')][1:] == (5, 7)
+
+
+@pytest.mark.parametrize("line", ["4", 0, -1, 1.5, b"4"])
+def test_a_kept_position_that_is_not_a_line_is_not_used(trust: Path, line: object) -> None:
+    write_records(trust, {WEEKEND_PATH: MINI_VISIT.replace("2026-10-06", "2026-10-10")})
+    age(trust)
+    expected = validate(trust)
+    sql(trust, "UPDATE positions SET line = ?", args=(line,))
+    assert validate(trust) == expected
+
+
+def test_a_position_kept_for_other_text_is_not_used(trust: Path) -> None:
+    # The stamp is the file's: a row under another stamp (the file since edited) is of other text.
+    write_records(trust, {WEEKEND_PATH: MINI_VISIT.replace("2026-10-06", "2026-10-10")})
+    age(trust)
+    expected = validate(trust)
+    sql(trust, "UPDATE positions SET line = 2, stamp = stamp || '0'")
+    assert validate(trust) == expected
+
+
 def _forge_clean_cache(root: Path) -> None:
     """The attack: fix the school, let stss cache it as clean, break it again and
     restore the cached stamp's size and modification time."""
