@@ -198,11 +198,22 @@ def chosen(records: Records, year: str, school: str | None = None,
     return out
 
 
-def revisions_in(root: Path) -> dict[str, Revision]:
-    """Each visit's and event's last revision from git (none outside git or before a first commit)."""
+def revisions_in(root: Path, year: str | None = None) -> dict[str, Revision]:
+    """Each visit's and event's last revision from git (none outside git or before a first commit).
+
+    Each commit's changes come from the cache (`store.CommitChanges`), as a report's do: a
+    trust whose first commit imported its records would otherwise have git diff that
+    commit's every file on every run. The history is followed through every year's folder
+    (a visit moved in from another year keeps its count); with `year`, only that year's
+    folders are asked for changes not yet committed, since a calendar of the year shows only
+    its files (a `git status` of every year stats every file)."""
     from stss import git
+    from stss.store import CommitChanges
 
     if not (git.is_repo(root) and git.has_commits(root)):
         return {}
     folders = [f for f in (layout.KINDS["visit"].folder, layout.KINDS["event"].folder) if f]
-    return revisions(git.log(root, folders), git.uncommitted(root, folders))
+    pending = [layout.year_folder(kind, year) for kind in ("visit", "event")] if year else folders
+    with CommitChanges(root) as cache:
+        commits = git.log(root, folders, cache=cache)
+    return revisions(commits, git.uncommitted(root, pending))

@@ -170,6 +170,8 @@ MAX_REPEAT = 1_000_000  # characters or items made by 'x' * n
 RENDER_SECONDS = 30
 #: How many items of a loop go by between two looks at the clock.
 PACE_STEPS = 64
+#: How many (type, attribute) answers of the sandbox a render keeps (`Sandbox.is_safe_attribute`).
+SAFE_ANSWERS = 4096
 #: The global every template loop's items pass through (see `Sandbox._parse`).
 PACED = "__stss_paced"
 _sandbox: Any = None
@@ -212,6 +214,20 @@ def _bounded_sandbox() -> Any:
                 super().__init__(*args, **kwargs)
                 self.globals["range"] = bounded_range
                 self.globals[PACED] = self.paced
+                self._safe: dict[tuple[type, str], bool] = {}
+
+            def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+                # Jinja's answer depends on the object's type and the attribute's name alone
+                # (isinstance checks and the name), and a board pack asks it 200,000 times:
+                # each answer is kept for the render, for a few thousand pairs at most, and
+                # not for an object that claims a class other than its own.
+                key = (type(obj), attr)
+                safe = self._safe.get(key)
+                if safe is None:
+                    safe = bool(super().is_safe_attribute(obj, attr, value))
+                    if obj.__class__ is key[0] and len(self._safe) < SAFE_ANSWERS:
+                        self._safe[key] = safe
+                return safe
 
             def on_time(self) -> None:
                 if time.monotonic() > self.deadline:

@@ -123,23 +123,57 @@ def test_history_gives_the_stamp_and_sequence() -> None:
     assert event["DTSTAMP"].dt == event["LAST-MODIFIED"].dt == when and int(event["SEQUENCE"]) == 3
 
 
+PLANNED, COMPLETED = "---\nstatus: planned\n---\n", "---\nstatus: completed\n---\n"
+
+
+def history_of(root: Path, files: dict[str, str], moves: dict[str, str], changed: dict[str, str]) -> None:
+    """A repository at `root`: `files` committed, then `moves` (old path: new) committed,
+    then `changed` written and left uncommitted."""
+    git(root, "init", "--quiet")
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "plan", when="2026-09-01T10:00:00+01:00")
+    for old, new in moves.items():
+        (root / new).parent.mkdir(parents=True, exist_ok=True)
+        (root / old).rename(root / new)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "move", when="2026-09-20T16:00:00+01:00")
+    for rel, text in changed.items():
+        (root / rel).write_text(text)
+
+
 def test_revisions_count_commits_follow_moves_and_a_change_not_yet_committed(tmp_path: Path) -> None:
-    visits = tmp_path / "visits" / "2026-27"
-    visits.mkdir(parents=True)
-    git(tmp_path, "init", "--quiet")
-    (visits / "2026-10-06-s-review.md").write_text("---\nstatus: planned\n---\n" + "notes\n" * 20)
-    (visits / "2026-10-07-s-sg.md").write_text("---\nstatus: planned\n---\n")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "plan", when="2026-09-01T10:00:00+01:00")
-    (visits / "2026-10-06-s-review.md").rename(visits / "2026-10-13-s-review.md")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-qm", "move", when="2026-09-20T16:00:00+01:00")
-    (visits / "2026-10-07-s-sg.md").write_text("---\nstatus: completed\n---\n")
+    history_of(tmp_path, {"visits/2026-27/2026-10-06-s-review.md": PLANNED + "notes\n" * 20,
+                          "visits/2026-27/2026-10-07-s-sg.md": PLANNED},
+               {"visits/2026-27/2026-10-06-s-review.md": "visits/2026-27/2026-10-13-s-review.md"},
+               {"visits/2026-27/2026-10-07-s-sg.md": COMPLETED})
     found = ics.revisions(stss_git.log(tmp_path, ["visits"]), stss_git.uncommitted(tmp_path, ["visits"]))
     assert found == {
         "visits/2026-27/2026-10-13-s-review.md": ics.Revision(1, dt.datetime(2026, 9, 20, 15, tzinfo=dt.UTC)),
         "visits/2026-27/2026-10-07-s-sg.md": ics.Revision(1, dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC)),
     }
+
+
+def test_a_years_revisions_follow_moves_from_other_years_and_keep_each_commits_changes(tmp_path: Path) -> None:
+    history_of(tmp_path, {"visits/2025-26/2026-09-08-s-review.md": PLANNED + "notes\n" * 20,  # misfiled
+                          "visits/2025-26/2026-06-10-s-sg.md": PLANNED, "visits/2026-27/2026-10-07-s-sg.md": PLANNED},
+               {"visits/2025-26/2026-09-08-s-review.md": "visits/2026-27/2026-09-08-s-review.md"},
+               {"visits/2026-27/2026-10-07-s-sg.md": COMPLETED, "visits/2025-26/2026-06-10-s-sg.md": COMPLETED})
+    every, year = ics.revisions_in(tmp_path), ics.revisions_in(tmp_path, "2026-27")
+    assert year["visits/2026-27/2026-09-08-s-review.md"] == ics.Revision(1, dt.datetime(2026, 9, 20, 15, tzinfo=dt.UTC))
+    assert year["visits/2026-27/2026-10-07-s-sg.md"].sequence == 1  # its change not yet committed counts
+    assert {p: r for p, r in every.items() if p.startswith("visits/2026-27/")} == {
+        p: r for p, r in year.items() if p.startswith("visits/2026-27/")}
+    # Another year's change not yet committed is that year's calendar's to count.
+    assert (every["visits/2025-26/2026-06-10-s-sg.md"].sequence, year["visits/2025-26/2026-06-10-s-sg.md"].sequence) \
+        == (1, 0)
+    from stss import store
+
+    ids = git(tmp_path, "rev-list", "HEAD").split()
+    with store.CommitChanges(tmp_path) as cache:  # each commit diffed once, then read from the cache
+        assert set(cache.get(ids)) == set(ids)
 
 
 # --- what stays out, and who publishes ------------------------------------------

@@ -196,6 +196,31 @@ def test_a_template_reaching_for_internals_is_refused(mini: Path, stss: Any, exp
     assert "hint: templates may only read the report model's public fields" in result.stderr
 
 
+def test_the_sandbox_keeps_its_answers_by_type_and_name_not_by_name_alone() -> None:
+    """A render keeps each (type, attribute) answer; one type's safe `pop` is not another's."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Card:
+        pop: str = "a field"
+
+    class Liar:  # claims to be a list: not kept, asked afresh each time
+        pop = "x"
+
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            return list
+
+    env = render.environment(None)
+    for _ in range(2):  # the second time round, from what was kept
+        assert env.is_safe_attribute(Card(), "pop", "a field")
+        assert not env.is_safe_attribute([], "pop", [].pop)
+        assert not env.is_safe_attribute({}, "pop", {}.pop)
+        assert not env.is_safe_attribute(Liar(), "pop", "x")
+        assert not env.is_safe_attribute(Card(), "_private", None)
+    assert (Liar, "pop") not in env._safe  # type: ignore[attr-defined]
+
+
 def test_an_html_template_that_adds_script_is_refused(mini: Path, stss: Any) -> None:
     write_records(mini, {"templates/board-pack.html.j2": "<p>{{ report.title }}</p><script>alert(1)</script>\n"})
     result = run(stss, "--records", mini, "--format", "html")

@@ -49,7 +49,7 @@ def calendar(
     require_known("school", school, r.school_ids)
     require_known("person", person, r.people)
     chosen = ics.chosen(r, year_id, school, person)
-    history = ics.revisions_in(loaded.root)
+    history = ics.revisions_in(loaded.root, year_id)
     data = ics.render(r, chosen, history)
     if str(out) == "-":
         sys.stdout.buffer.write(data)
