@@ -171,10 +171,17 @@ def _changes_of(path: Path, ids: Sequence[str], cache: ChangesCache | None) -> d
     """Each commit's changes (full repository paths and blob ids), from `cache` where it has them."""
     found: dict[str, tuple[Change, ...]] = {}
     for commit, text in (cache.get(ids) if cache is not None and ids else {}).items():
-        with contextlib.suppress(ValueError, TypeError):
+        with contextlib.suppress(ValueError, TypeError, RecursionError):
             rows = json.loads(text)
-            if isinstance(rows, list) and all(_is_change_row(r) for r in rows):
-                found[commit] = tuple(Change(*r) for r in rows)
+            if not isinstance(rows, list):
+                continue
+            done = []
+            for row in rows:  # one pass that checks and builds each (an import commit has a row a record)
+                if not _is_change_row(row):
+                    break  # not what `put` wrote: the commit is diffed again
+                done.append(Change(*row))
+            else:
+                found[commit] = tuple(done)
     missing = [i for i in ids if i not in found]
     if not missing:
         return found
@@ -195,19 +202,26 @@ def _changes_of(path: Path, ids: Sequence[str], cache: ChangesCache | None) -> d
 
 
 def _is_change_row(row: object) -> bool:
-    return (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and isinstance(row[1], str)
-            and all(f is None or isinstance(f, str) for f in row[2:]))
+    if type(row) is not list or len(row) != 5:
+        return False
+    status, path, old_path, old_blob, new_blob = row
+    return (type(status) is str and type(path) is str and (old_path is None or type(old_path) is str)
+            and (old_blob is None or type(old_blob) is str) and (new_blob is None or type(new_blob) is str))
+
 
 
 def _pathspec(specs: Sequence[str]) -> Callable[[str], bool]:
     """Whether a path (relative to the records) is in these pathspecs: folders or files as
     written, or `:(glob)` patterns whose `*` and `?` stay within a folder (git's meaning)."""
-    literal = tuple(s.rstrip("/") for s in specs if not s.startswith(":(glob)"))
+    literal = frozenset(s.rstrip("/") for s in specs if not s.startswith(":(glob)"))
+    below = tuple(f"{s}/" for s in literal)
     globs = [re.compile("".join(
         "[^/]*" if part == "*" else "[^/]" if part == "?" else part if part.startswith("[") else re.escape(part)
         for part in re.findall(r"\[[^\]]*\]|\*|\?|[^*?\[]+", s.removeprefix(":(glob)")))) for s in specs
         if s.startswith(":(glob)")]
-    return lambda p: any(p == s or p.startswith(s + "/") for s in literal) or any(g.fullmatch(p) for g in globs)
+    if not globs:  # folders and files only (every caller but a glob): no loop a path
+        return lambda p: p in literal or p.startswith(below)
+    return lambda p: p in literal or p.startswith(below) or any(g.fullmatch(p) for g in globs)
 
 
 def _within(changes: Iterable[Change], strip: str, wanted: Callable[[str], bool]) -> Iterator[Change]:
@@ -220,7 +234,8 @@ def _within(changes: Iterable[Change], strip: str, wanted: Callable[[str], bool]
                and wanted(ch.old_path.removeprefix(strip)) else None)
         if ch.old_path is None:
             if new is not None:
-                yield Change(ch.status, new, None, ch.old_blob, ch.new_blob)
+                # Records at the repository's top (most trusts): the change as it is, not a copy.
+                yield ch if new == ch.path else Change(ch.status, new, None, ch.old_blob, ch.new_blob)
         elif new is not None and old is not None:
             yield Change(ch.status, new, old, ch.old_blob, ch.new_blob)
         elif new is not None:

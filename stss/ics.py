@@ -66,11 +66,13 @@ def from_content(visit: Visit | TrustEvent) -> Revision:
                     dt.datetime.combine(visit.date, dt.time(), tzinfo=dt.UTC))
 
 
-def revisions(commits: Sequence[Commit], uncommitted: Iterable[str] = ()) -> dict[str, Revision]:
+def revisions(commits: Sequence[Commit], uncommitted: Iterable[str] = (),
+              within: tuple[str, ...] = ("",)) -> dict[str, Revision]:
     """Each file's revision from its commits (oldest first, as `git.log` gives them):
     SEQUENCE counts the commits that changed it after the one that added it,
     following renames; a file with changes not yet committed counts one more.
-    Files that are not in the history are absent (use `from_content`)."""
+    Files that are not in the history are absent (use `from_content`), and so are those
+    not under one of the folders `within` (every file is followed, only those are kept)."""
     seen: dict[str, tuple[int, dt.datetime]] = {}
     for commit in commits:
         when = commit.date.astimezone(dt.UTC)
@@ -84,7 +86,7 @@ def revisions(commits: Sequence[Commit], uncommitted: Iterable[str] = ()) -> dic
                 seen[change.path] = (1, when)
             else:
                 seen[change.path] = (seen.get(change.path, (0, when))[0] + 1, when)
-    found = {path: Revision(count - 1, when) for path, (count, when) in seen.items()}
+    found = {path: Revision(count - 1, when) for path, (count, when) in seen.items() if path.startswith(within)}
     for path in uncommitted:
         if path in found:
             found[path] = Revision(found[path].sequence + 1, found[path].stamp)
@@ -205,8 +207,9 @@ def revisions_in(root: Path, year: str | None = None) -> dict[str, Revision]:
     trust whose first commit imported its records would otherwise have git diff that
     commit's every file on every run. The history is followed through every year's folder
     (a visit moved in from another year keeps its count); with `year`, only that year's
-    folders are asked for changes not yet committed, since a calendar of the year shows only
-    its files (a `git status` of every year stats every file)."""
+    folders are asked for changes not yet committed, and only their files' revisions are
+    kept, since a calendar of the year shows only its files (a `git status` of every year
+    stats every file)."""
     from stss import git
     from stss.store import CommitChanges
 
@@ -216,4 +219,4 @@ def revisions_in(root: Path, year: str | None = None) -> dict[str, Revision]:
     pending = [layout.year_folder(kind, year) for kind in ("visit", "event")] if year else folders
     with CommitChanges(root) as cache:
         commits = git.log(root, folders, cache=cache)
-    return revisions(commits, git.uncommitted(root, pending))
+    return revisions(commits, git.uncommitted(root, pending), tuple(pending) if year else ("",))

@@ -118,9 +118,12 @@ def test_each_commit_is_diffed_once_and_then_read_from_the_cache(repo: Path) -> 
     cache.rows[head_commit] = '[["A", "records/schools/planted.yaml", null, null, "' + "1" * 40 + '"]]'
     changed = dict(by_stss(repo, layout.HISTORY_FOLDERS, cache))
     assert [ch.path for ch in changed[head_commit]] == ["schools/planted.yaml"]
-    # A row that is not a list of changes is diffed again.
-    cache.rows[head_commit] = '{"not": "changes"}'
-    assert dict(by_stss(repo, layout.HISTORY_FOLDERS, cache))[head_commit] == dict(first)[head_commit]
+    # A row that is not a list of changes is diffed again, and so is one with a single bad change in it.
+    good = '["A", "records/schools/planted.yaml", null, null, "' + "1" * 40 + '"]'
+    for row in ('{"not": "changes"}', f"[{good}, [\"M\", \"records/x.yaml\", null, 7, null]]", f"[{good}, [\"M\"]]",
+                f"[{good}, null]"):
+        cache.rows[head_commit] = row
+        assert dict(by_stss(repo, layout.HISTORY_FOLDERS, cache))[head_commit] == dict(first)[head_commit], row
 
 
 def test_the_same_change_on_two_merged_branches_counts_once_and_a_change_made_again_twice(repo: Path) -> None:
