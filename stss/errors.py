@@ -52,7 +52,8 @@ class Problem:
     def located(self, line: int, column: int) -> Problem:
         # By its fields, not `dataclasses.replace` (which inspects them all, each time): a
         # warm validate locates 20,000 warnings.
-        return Problem(self.path, line, column, self.severity, self.message, self.hint, self.loc)
+        return Problem(path=self.path, line=line, column=column, severity=self.severity, message=self.message,
+                       hint=self.hint, loc=self.loc)
 
     def text(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""

@@ -209,7 +209,6 @@ def _is_change_row(row: object) -> bool:
             and (old_blob is None or type(old_blob) is str) and (new_blob is None or type(new_blob) is str))
 
 
-
 def _pathspec(specs: Sequence[str]) -> Callable[[str], bool]:
     """Whether a path (relative to the records) is in these pathspecs: folders or files as
     written, or `:(glob)` patterns whose `*` and `?` stay within a folder (git's meaning)."""

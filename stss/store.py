@@ -620,11 +620,8 @@ class _Cache:
                     "SELECT path, kind, stamp, model, problems FROM files WHERE path BETWEEN ? AND ?",
                     (min(paths), max(paths))) if r[0] in wanted)
                 return found
-            for start in range(0, len(paths), 900):  # under SQLite's oldest limit of 999 variables
-                chunk = paths[start:start + 900]
-                found.update((r[0], r[1:]) for r in self.db.execute(
-                    f"SELECT path, kind, stamp, model, problems FROM files WHERE path IN ({','.join('?' * len(chunk))})",
-                    chunk))
+            found.update((r[0], r[1:]) for r in _select_in(
+                self.db, "SELECT path, kind, stamp, model, problems FROM files WHERE path IN ({})", paths))
         except sqlite3.Error:
             return {}
         return found
@@ -683,24 +680,37 @@ class _Cache:
         pending, stale, self.pending, self.stale = self.pending, self.stale, [], []
         if self.db is None or not (pending or stale):
             return
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending)
-                self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in stale])
-                self.db.executemany("DELETE FROM positions WHERE path = ?", [(p,) for p in stale])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error:  # busy (another stss is writing), full disk, damaged: re-read next time
-            pass
+        with contextlib.suppress(sqlite3.Error):  # busy (another stss is writing), full disk, damaged: re-read next time
+            _write(self.db, ("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", pending),
+                   ("DELETE FROM files WHERE path = ?", [(p,) for p in stale]),
+                   ("DELETE FROM positions WHERE path = ?", [(p,) for p in stale]))
 
     def close(self) -> None:
         if self.db is not None:
             self._flush()
             self.db.close()
             self.db = None
+
+
+def _select_in(db: Any, sql: str, values: Sequence[str]) -> Iterator[Any]:
+    """The rows of `sql` (whose `IN ({})` takes the values) for all `values`, a chunk at a
+    time: under SQLite's oldest limit of 999 bound variables."""
+    for start in range(0, len(values), 900):
+        chunk = values[start:start + 900]
+        yield from db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+
+
+def _write(db: Any, *statements: tuple[str, Sequence[Sequence[Any]]]) -> None:
+    """Run each (sql, rows) as one transaction, taken at once (another stss writing makes it
+    wait, then fail with sqlite3.Error), and rolled back on any failure."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, rows in statements:
+            db.executemany(sql, rows)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 #: The cache's tables, exactly: a database with anything else in it is not ours.
@@ -832,10 +842,7 @@ class CommitChanges:
             return found
         ids = [i for i in ids if _COMMIT_ID.fullmatch(i)]
         with contextlib.suppress(sqlite3.Error):
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                found.update(self.db.execute(f"SELECT id, changes FROM commits WHERE id IN ({','.join('?' * len(chunk))})",
-                                             chunk).fetchall())
+            found.update(_select_in(self.db, "SELECT id, changes FROM commits WHERE id IN ({})", ids))
         return found
 
     def put(self, rows: Mapping[str, str]) -> None:
@@ -844,14 +851,8 @@ class CommitChanges:
         if self.db is None:
             return
         with contextlib.suppress(sqlite3.Error):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                self.db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?)",
-                                    [(i, text) for i, text in rows.items() if _COMMIT_ID.fullmatch(i)])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+            _write(self.db, ("INSERT OR REPLACE INTO commits VALUES (?, ?)",
+                             [(i, text) for i, text in rows.items() if _COMMIT_ID.fullmatch(i)]))
 
     def __enter__(self) -> CommitChanges:
         return self
@@ -882,13 +883,10 @@ class _Positions:
         if self.db is None:
             return found
         with contextlib.suppress(sqlite3.Error):
-            for start in range(0, len(paths), 900):
-                chunk = paths[start:start + 900]
-                for path, loc, stamp, line, col in self.db.execute(
-                        f"SELECT path, loc, stamp, line, col FROM positions WHERE path IN ({','.join('?' * len(chunk))})",
-                        chunk):
-                    if type(line) is int and type(col) is int and line >= 1 and col >= 1:
-                        found[(path, loc)] = (stamp, line, col)
+            for path, loc, stamp, line, col in _select_in(
+                    self.db, "SELECT path, loc, stamp, line, col FROM positions WHERE path IN ({})", paths):
+                if type(line) is int and type(col) is int and line >= 1 and col >= 1:
+                    found[(path, loc)] = (stamp, line, col)
         return found
 
     def put(self, path: str, stamp: str, loc: str, line: int, col: int) -> None:
@@ -901,16 +899,10 @@ class _Positions:
             return
         if self.pending:
             with contextlib.suppress(sqlite3.Error):
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
-                    # A file's positions under an older stamp are of text it no longer has.
-                    self.db.executemany("DELETE FROM positions WHERE path = ? AND stamp != ?",
-                                        sorted({(p[0], p[2]) for p in self.pending}))
-                    self.db.executemany("INSERT OR REPLACE INTO positions VALUES (?, ?, ?, ?, ?)", self.pending)
-                    self.db.execute("COMMIT")
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
+                # A file's positions under an older stamp are of text it no longer has.
+                _write(self.db, ("DELETE FROM positions WHERE path = ? AND stamp != ?",
+                                 sorted({(p[0], p[2]) for p in self.pending})),
+                       ("INSERT OR REPLACE INTO positions VALUES (?, ?, ?, ?, ?)", self.pending))
         self.db.close()
         self.db = None
 
@@ -959,8 +951,8 @@ def locate(root: Path, problems: Iterable[Problem], use_cache: bool = True) -> l
     if not wanted:
         return problems
     folders: dict[str, str | None] = {}
-    stamps = {rel: _record_stamp(root, rel, folders) for rel in sorted(wanted)}
     known = _Positions(root) if use_cache else None
+    stamps = {rel: _record_stamp(root, rel, folders) if known else None for rel in sorted(wanted)}
     try:
         cached = known.get([rel for rel, stamp in stamps.items() if stamp]) if known else {}
         texts: dict[str, tuple[str, int] | None] = {}
