@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 from stss import calendar
 from stss.errors import Problem, error, unknown_id_hint, warning
@@ -26,7 +27,7 @@ from stss.layout import (
     visit_stem,
     year_folder,
 )
-from stss.models import Entitlement, Records
+from stss.models import Entitlement, Event, Records, Visit
 
 Check = Callable[[Records, frozenset[str]], Iterable[Problem]]
 
@@ -45,8 +46,8 @@ def _kind_or_none(path: str) -> tuple[str | None, str]:
         return None, path
 
 
-def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
-    """Every id a record names must be a record of that kind."""
+def visit_references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Every id a visit names must be a record of that kind, and no one visits their own school."""
     schools, people = list(records.schools), list(records.people)
     # Sets built once: this runs for every visit, and for the staff of each.
     school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
@@ -69,6 +70,12 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
             yield error(path, ("engagement",),
                         f"engagement '{v.engagement}' is for {records.engagements[v.engagement].school}, "
                         f"not {v.school}")
+
+
+def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """Every id an engagement or a person names must be a record of that kind."""
+    schools, people = list(records.schools), list(records.people)
+    school_ids, person_ids = _ids(records, broken, "school"), _ids(records, broken, "person")
     for eid, e in records.engagements.items():
         path = record_path("engagement", eid)
         if e.school not in school_ids:
@@ -82,8 +89,18 @@ def references(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
                         unknown_id_hint(p.home_school, schools))
 
 
+def visit_activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """A visit must name an activity in offer.yaml."""
+    if records.offer is None:
+        return
+    known = records.offer.activities
+    for path, v in records.visits.items():
+        if v.activity not in known:
+            yield error(path, ("activity",), f"unknown activity '{v.activity}'", unknown_id_hint(v.activity, known))
+
+
 def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
-    """Visits and entitlements must name activities in offer.yaml."""
+    """Entitlements must name activities in offer.yaml, and someone must be able to lead each."""
     if records.offer is None:
         return
     known = records.offer.activities
@@ -92,9 +109,6 @@ def activities(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
         if activity not in known:
             yield error(path, loc, f"unknown activity '{activity}'", unknown_id_hint(activity, known))
 
-    for path, v in records.visits.items():
-        if v.activity not in known:
-            yield from check(path, ("activity",), v.activity)
     for lid, level in records.offer.levels.items():
         for i, ent in enumerate(level.entitlements):
             yield from check(OFFER_FILE, ("levels", lid, "entitlements", i, "activity"), ent.activity)
@@ -272,11 +286,37 @@ def events(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
 DUPLICATE_WITHIN = dt.timedelta(days=7)
 
 
-def visit_identity(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+class Mark(NamedTuple):
+    """What the checks across visits (`visit_identity`, `duplicate_visits`) need of one
+    visit: a validate keeps these by folder (`loader.check_all`), and checks ten years of
+    visits against each other without building their models."""
+
+    path: str
+    uid: str | None
+    school: str
+    activity: str
+    date: dt.date
+    completed: bool
+
+
+def marks(visits: Mapping[str, Visit]) -> list[Mark]:
+    """The marks of the visits that have something to compare: a uid, or a completed visit."""
+    return [Mark(path, v.uid, v.school, v.activity, v.date, v.status == "completed")
+            for path, v in visits.items() if v.uid is not None or v.status == "completed"]
+
+
+def across_visits(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+    """The checks that compare visits with each other, over `records`' visits."""
+    found = marks(records.visits)
+    yield from visit_identity(found, records.events)
+    yield from duplicate_visits(found)
+
+
+def visit_identity(visits: Iterable[Mark], events: Mapping[str, Event]) -> Iterator[Problem]:
     """No two visits or events share a uid (a copied file would share its calendar event)."""
     first: dict[str, str] = {}
-    owned = sorted([(path, v.uid) for path, v in records.visits.items()]
-                   + [(path, e.uid) for path, e in records.events.items()])
+    owned = sorted([(m.path, m.uid) for m in visits if m.uid is not None]
+                   + [(path, e.uid) for path, e in events.items()])
     for path, uid in owned:
         if uid is None:
             continue
@@ -287,13 +327,13 @@ def visit_identity(records: Records, broken: frozenset[str]) -> Iterator[Problem
             first[uid] = path
 
 
-def duplicate_visits(records: Records, broken: frozenset[str]) -> Iterator[Problem]:
+def duplicate_visits(visits: Iterable[Mark]) -> Iterator[Problem]:
     """A second completed visit of the same activity at the same school within a week
     is probably the same visit logged twice (say, on two branches since merged)."""
     done: dict[tuple[str, str], list[tuple[dt.date, str]]] = {}
-    for path, v in records.visits.items():
-        if v.status == "completed":
-            done.setdefault((v.school, v.activity), []).append((v.date, path))
+    for m in visits:
+        if m.completed:
+            done.setdefault((m.school, m.activity), []).append((m.date, m.path))
     for (_, activity), found in done.items():
         found.sort()
         for (day, path), (later, other) in itertools.pairwise(found):
@@ -486,16 +526,32 @@ def visit_reviews(records: Records, broken: frozenset[str]) -> Iterator[Problem]
             yield error(path, ("review", "shared"), f"the report was shared ({r.shared}) before the visit ({v.date})")
 
 
-CHECKS: tuple[Check, ...] = (
-    references, activities, levels, support_changes, urns, visit_dates, events, support_years, spans,
-    term_dates, entitlement_lines, headteacher_starts, objectives, end_reports, grants, visit_identity,
-    duplicate_visits, closed_actions, school_requests, visit_reviews,
+#: The checks of each visit on its own against the other kinds of record: a visit's
+#: problems from these depend on that visit and on no other (tests/test_checks.py runs
+#: each visit alone and over all to show it), so they can be kept for a folder of visits
+#: until one of its files or a record of another kind changes.
+VISIT_CHECKS: tuple[Check, ...] = (visit_references, visit_activities, visit_dates, closed_actions, visit_reviews)
+#: The checks that read no visit.
+RECORD_CHECKS: tuple[Check, ...] = (
+    references, activities, levels, support_changes, urns, events, support_years, spans, term_dates,
+    entitlement_lines, headteacher_starts, objectives, end_reports, grants, school_requests,
 )
+CHECKS: tuple[Check, ...] = (*RECORD_CHECKS, *VISIT_CHECKS, across_visits)
 
 
 def run(records: Records, broken: frozenset[str] = frozenset()) -> list[Problem]:
     """Every cross-record problem, from every check."""
     return [problem for check in CHECKS for problem in check(records, broken)]
+
+
+def run_on_visits(records: Records, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """The problems of `records`' visits each on its own (`VISIT_CHECKS`)."""
+    return [problem for check in VISIT_CHECKS for problem in check(records, broken)]
+
+
+def run_on_others(records: Records, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """The problems of every record but the visits (`RECORD_CHECKS`)."""
+    return [problem for check in RECORD_CHECKS for problem in check(records, broken)]
 
 
 def _folder(year_id: str) -> str:

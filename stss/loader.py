@@ -6,16 +6,20 @@ and the same problems.
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from stss import checks, layout, store
-from stss.errors import Problem, has_errors
+from stss.errors import Problem, Severity, has_errors
 from stss.layout import EVERYTHING, Scope
-from stss.models import Records
+from stss.models import Records, Visit
+from stss.parsing import Parsed
 
 
 @dataclass(frozen=True)
@@ -138,3 +142,155 @@ def _load(root: Path, use_cache: bool, scope: Scope, locate_warnings: bool = Tru
         problems.extend(store.locate(root, [p for p in found if p.is_error], use_cache))
         problems.extend(p for p in found if not p.is_error)
     return Loaded(root, records, tuple(sorted(problems, key=Problem.order)), scope, read)
+
+
+# --- validate: every record, folder by folder -----------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `check_all` found: every problem, located and sorted, as `load` finds them with
+    everything in scope; and how many records of each kind validated (by `Records` field)."""
+
+    problems: tuple[Problem, ...]
+    counts: Mapping[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def check_all(root: Path, use_cache: bool = True) -> Checked:
+    """Every problem in the records, as `load(root)` gives them, for `stss validate`.
+
+    Most of a trust's files are visits, and a visit's own problems depend on that visit and
+    the records of other kinds only (`checks.VISIT_CHECKS`); what validate found in a
+    folder of visits is kept in the cache (`store.FolderChecks`) under a key of every
+    stamp it depended on. A folder whose key is unchanged is not read: its problems, and
+    the few facts of each visit that the checks across visits compare (`checks.Mark`),
+    come from the cache. Every file is still listed and stat'ed, so any change to any file
+    is seen; tests/test_check_all.py shows the result is the full read's, edit after edit."""
+    with _no_cycle_collection():
+        return _check_all(root, use_cache)
+
+
+def _check_all(root: Path, use_cache: bool) -> Checked:
+    files, problems = store.list_files(root)
+    stamps = store.stat_files(root, files)
+    others = [rf for rf in files if rf.kind != "visit"]
+    folders: dict[str, list[store.RecordFile]] = {}
+    for rf in files:
+        if rf.kind == "visit":
+            folders.setdefault(rf.path.rpartition("/")[0], []).append(rf)
+    # A folder's visits are checked against every record of another kind: a change to any
+    # of those changes every folder's key.
+    context = store.checks_key(others, stamps)
+    keys = {folder: store.checks_key(group, stamps, context) if context else None for folder, group in folders.items()}
+    kept = store.FolderChecks(root) if use_cache else None
+    found = _kept_results(kept, keys)
+    to_read = [*others, *(rf for folder, group in folders.items() if folder not in found for rf in group)]
+    parsed = store.read_files(root, to_read, stamps, use_cache, on_disk=[rf.path for rf in files if rf.path in stamps])
+    fields: dict[str, Any] = {k.field: {} for k in layout.tables()}
+    broken = set()
+    for rf in others:
+        if (entry := parsed.get(rf.path)) is None:
+            continue
+        problems.extend(entry[1].problems)
+        model = entry[1].model
+        kind = layout.KINDS[rf.kind]
+        if model is None:
+            broken.add(rf.path)
+        elif kind.file:
+            fields[kind.field] = model
+        else:
+            fields[kind.field][rf.path if kind.by_year else rf.record_id] = model
+    records, broken_paths = Records(**fields), frozenset(broken)
+    for folder, group in folders.items():
+        if folder not in found:
+            found[folder] = result = _check_folder(root, records, broken_paths, group, parsed, use_cache)
+            key = keys[folder]
+            if kept and key is not None:
+                kept.put(folder, key, _encoded(result))
+    del parsed
+    if kept:
+        kept.keep_only(folders)
+        kept.close()
+    # What no folder's result holds: the problems of the other records, and of visits compared.
+    marks = [m for result in found.values() for m in result.marks]
+    problems.extend(store.locate(root, [*checks.run_on_others(records, broken_paths),
+                                        *checks.visit_identity(marks, records.events),
+                                        *checks.duplicate_visits(marks)], use_cache))
+    for result in found.values():
+        problems.extend(result.problems)
+    counts = {k.field: len(table) if isinstance(table := getattr(records, k.field), Mapping) else int(table is not None)
+              for k in layout.KINDS.values()}
+    counts["visits"] = sum(result.count for result in found.values())
+    return Checked(tuple(sorted(problems, key=Problem.order)), counts)
+
+
+def _kept_results(kept: store.FolderChecks | None, keys: Mapping[str, str | None]) -> dict[str, _FolderResult]:
+    """The folders' results kept under the keys they have now."""
+    stored = kept.get() if kept else {}
+    found = {}
+    for folder, key in keys.items():
+        row = stored.get(folder)
+        if key is not None and row is not None and row[0] == key and (result := _decoded(row[1])) is not None:
+            found[folder] = result
+    return found
+
+
+def _check_folder(root: Path, records: Records, broken: frozenset[str], group: list[store.RecordFile],
+                  parsed: dict[str, tuple[store.RecordFile, Parsed]], use_cache: bool) -> _FolderResult:
+    """One folder's visits checked against `records` (which holds no visits), their parses
+    taken out of `parsed` (so each folder's are let go once checked)."""
+    visits: dict[str, Visit] = {}
+    own: list[Problem] = []
+    for rf in group:
+        if (entry := parsed.pop(rf.path, None)) is None:
+            continue
+        own.extend(entry[1].problems)
+        if isinstance(entry[1].model, Visit):
+            visits[rf.path] = entry[1].model
+    own.extend(store.locate(root, checks.run_on_visits(replace(records, visits=visits), broken), use_cache))
+    return _FolderResult(len(visits), tuple(own), tuple(checks.marks(visits)))
+
+
+@dataclass(frozen=True)
+class _FolderResult:
+    """What validate found in one folder of visits: how many validated, their problems (of
+    their own files and of `checks.VISIT_CHECKS`, located), and their marks."""
+
+    count: int
+    problems: tuple[Problem, ...]
+    marks: tuple[checks.Mark, ...]
+
+
+def _encoded(result: _FolderResult) -> str:
+    return json.dumps([result.count, [[p.path, p.line, p.column, p.severity.value, p.message, p.hint]
+                                      for p in result.problems],
+                       [[m.path, m.uid, m.school, m.activity, m.date.isoformat(), m.completed] for m in result.marks]])
+
+
+def _decoded(text: str) -> _FolderResult | None:
+    """A kept folder result, validated as strictly as a record (a damaged one is a miss)."""
+    from pydantic import ValidationError
+
+    try:
+        count, problems, marks = _result_adapter().validate_json(text)
+    except ValidationError:
+        return None
+    if any(line < 1 or column < 1 for _, line, column, *_ in problems):
+        return None
+    return _FolderResult(count, tuple(Problem(path, line, column, Severity(sev), message, hint)
+                                      for path, line, column, sev, message, hint in problems), tuple(marks))
+
+
+@functools.cache
+def _result_adapter() -> Any:
+    from typing import Literal
+
+    from pydantic import ConfigDict, NonNegativeInt, TypeAdapter
+
+    problem = tuple[str, int, int, Literal["error", "warning"], str, str | None]
+    # Strict: a date only from its ISO text, a flag only from true or false.
+    return TypeAdapter(tuple[NonNegativeInt, list[problem], list[checks.Mark]], config=ConfigDict(strict=True))

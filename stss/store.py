@@ -270,11 +270,6 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     listing problems, and the ids of records on disk the scope left unread."""
     files, problems, unread = _listing(root, scope)
     cache = _Cache(root) if use_cache else None
-    # In listing order; a file still to parse holds None until it is parsed.
-    out: dict[str, tuple[RecordFile, Parsed | None]] = {}
-    misses: list[tuple[str, RecordFile, str, bool] | None] = []  # (folder, file, stamp, may be cached)
-    base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
-    racy = time.time_ns() - RACY_NS
     # Older visits with actions open then (`Scope.open_actions`): those the cache knows to have
     # them are read as any other file; those it does not know are parsed, and kept only if so.
     open_from = f"{min(scope.years)[:4]}-08-01" if scope.open_actions and scope.years else None
@@ -282,33 +277,99 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
     # The listed files of a folder are all of its files (or, for one school, a few): the
     # older visits picked from a folder are one in ten or so of it, spread over all of it.
     sparse = {rf.path.rpartition("/")[0] for rf in older}
-    files = [*files, *older]
+    out = _read(root, [*files, *older], cache, sparse)
+    for path in unknown:  # an older visit with no action open since (or broken): not this command's
+        entry = out.get(path)
+        if entry is None:
+            continue
+        older_file, older_parse = entry
+        if not (older_parse is not None and open_from and (day := _open_until(older_file, older_parse))
+                and day > open_from):
+            del out[path]
+    if cache:
+        if scope.everything:
+            cache.keep_only(set(out))  # the files read: those listed, less any deleted since
+        cache.close()
+    return out, problems, unread
+
+
+#: A file as `stat_files` found it: (the cache's stamp, modification time in ns), or why not.
+Stamp = tuple[str, int]
+
+
+def stat_files(root: Path, files: Sequence[RecordFile]) -> dict[str, Stamp | OSError]:
+    """Each file's stamp (`_stamp`) and modification time, or the error stat gave; a file
+    deleted since it was listed is left out. Each is stat'ed by its name in its folder,
+    opened once: the kernel then looks up one name a file, not every folder above it (a
+    fifth of the stat's time)."""
+    base = os.path.join(root, "")  # strings over pathlib: this loop runs for every file
+    found: dict[str, Stamp | OSError] = {}
+    for folder, group in _by_folder(list(files), len(files) or 1):
+        where, skip = _folder_fd(base, folder)
+        try:
+            for rf in group:
+                try:
+                    st = os.stat(rf.path[skip:], dir_fd=where) if where is not None else os.stat(base + rf.path)
+                except FileNotFoundError:  # deleted since it was listed: it is gone
+                    continue
+                except OSError as exc:
+                    found[rf.path] = exc
+                    continue
+                found[rf.path] = (_stamp(st), st.st_mtime_ns)
+        finally:
+            if where is not None:
+                os.close(where)
+    return found
+
+
+def read_files(root: Path, files: Sequence[RecordFile], stamps: Mapping[str, Stamp | OSError],
+               use_cache: bool = True, on_disk: Iterable[str] | None = None) -> dict[str, tuple[RecordFile, Parsed]]:
+    """Parse these files, as stat'ed beforehand (`stat_files`): a file that changes after
+    its stat is kept in the cache under the older stamp, so the next run reads it again.
+    `on_disk`: every record file there is (from a full listing), so that the cache can
+    forget the others."""
+    cache = _Cache(root) if use_cache else None
+    try:
+        return _read(root, list(files), cache, stamps=stamps)
+    finally:
+        if cache:
+            if on_disk is not None:
+                cache.keep_only(set(on_disk))
+            cache.close()
+
+
+def _read(root: Path, files: list[RecordFile], cache: _Cache | None, sparse: Iterable[str] = (),
+          stamps: Mapping[str, Stamp | OSError] | None = None) -> dict[str, tuple[RecordFile, Parsed]]:
+    """{path: (file, parse)} of `files`, from the cache where a file's stamp matches its row,
+    else parsed (and the row written). `sparse`: folders of which only scattered files are
+    read. `stamps`: the files' stats, taken already (else each is stat'ed here)."""
+    sparse = set(sparse)
+    # In listing order; a file still to parse holds None until it is parsed.
+    out: dict[str, tuple[RecordFile, Parsed | None]] = {}
+    misses: list[tuple[str, RecordFile, str, bool] | None] = []  # (folder, file, stamp, may be cached)
+    base = os.path.join(root, "")
+    racy = time.time_ns() - RACY_NS
     for folder, group in _by_folder(files, _Cache.BATCH):
         cached = cache.folder(folder, [rf.path for rf in group], folder not in sparse) if cache else {}
-        # Each file stat'ed by its name in its folder, opened once: the kernel then looks
-        # up one name a file, not every folder above it (a fifth of the stat's time).
-        where, skip = _folder_fd(base, folder)
+        found = stamps if stamps is not None else stat_files(root, group)
         for rf in group:
-            try:
-                # Stat before reading: if the file changes in between, the cache
-                # holds new text under the old stamp, which the next run re-reads.
-                st = os.stat(rf.path[skip:], dir_fd=where) if where is not None else os.stat(base + rf.path)
-            except FileNotFoundError:  # deleted since it was listed: it is gone
+            # Stat before reading: if the file changes in between, the cache
+            # holds new text under the old stamp, which the next run re-reads.
+            st = found.get(rf.path)
+            if st is None:  # deleted since it was listed: it is gone
                 if rf.kind == "trust":
-                    raise StoreError(f"{root} has no {ROOT_MARKER}") from None
+                    raise StoreError(f"{root} has no {ROOT_MARKER}")
                 continue
-            except OSError as exc:
-                out[rf.path] = (rf, _unreadable(rf.path, exc))
+            if isinstance(st, OSError):
+                out[rf.path] = (rf, _unreadable(rf.path, st))
                 continue
-            stamp = _stamp(st)
+            stamp, mtime = st
             row = cached.get(rf.path)
             parsed = _Cache.parsed(rf, stamp, row) if row is not None else None
             if parsed is None:
-                misses.append((folder, rf, stamp, st.st_mtime_ns < racy))
+                misses.append((folder, rf, stamp, mtime < racy))
             out[rf.path] = (rf, parsed)
         del cached  # a batch's rows, not held while the next is read
-        if where is not None:
-            os.close(where)
     # Read lazily, ahead of the loop below letting each go (so never one it has let go).
     to_parse = ((m[1].kind, m[1].path) for m in cast(list[tuple[str, RecordFile, str, bool]], misses))
     for n, (status, parsed, as_json) in enumerate(_parse_all(base, to_parse, len(misses), cache)):
@@ -330,19 +391,7 @@ def read_scope(root: Path, scope: layout.Scope, use_cache: bool = True) -> tuple
         out[rf.path] = (rf, parsed)
         if cache and cacheable and status == "ok":
             cache.put_row(folder, rf, stamp, parsed, *(as_json or _as_json(parsed)))
-    for path in unknown:  # an older visit with no action open since (or broken): not this command's
-        entry = out.get(path)
-        if entry is None:
-            continue
-        older_file, older_parse = entry
-        if not (older_parse is not None and open_from and (day := _open_until(older_file, older_parse))
-                and day > open_from):
-            del out[path]
-    if cache:
-        if scope.everything:
-            cache.keep_only(set(out))  # the files read: those listed, less any deleted since
-        cache.close()
-    return cast(dict[str, tuple[RecordFile, Parsed]], out), problems, unread  # every None filled in or dropped
+    return cast(dict[str, tuple[RecordFile, Parsed]], out)  # every None filled in or dropped
 
 
 def _stamp(st: os.stat_result) -> str:
@@ -725,6 +774,8 @@ _SCHEMA = (
     # Where each located problem was, by file and key path, for as long as the file is unchanged.
     ("table", "positions", "CREATE TABLE positions (path TEXT NOT NULL, loc TEXT NOT NULL, stamp TEXT NOT NULL, "
                            "line INTEGER NOT NULL, col INTEGER NOT NULL, PRIMARY KEY (path, loc))"),
+    # What validate found in each folder of visits, under the key of all it depended on.
+    ("table", "checked", "CREATE TABLE checked (folder TEXT PRIMARY KEY, key TEXT NOT NULL, result TEXT NOT NULL)"),
 )
 #: `PRAGMA application_id` of a cache database ("stss").
 _APPLICATION_ID = 0x73747373
@@ -816,6 +867,7 @@ def _is_ours(db: Any, path: Path) -> bool:
             db.execute("DELETE FROM files")
             db.execute("DELETE FROM commits")
             db.execute("DELETE FROM positions")
+            db.execute("DELETE FROM checked")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (_code_version(),))
             db.execute("COMMIT")
         return True
@@ -905,6 +957,82 @@ class _Positions:
                        ("INSERT OR REPLACE INTO positions VALUES (?, ?, ?, ?, ?)", self.pending))
         self.db.close()
         self.db = None
+
+
+class FolderChecks:
+    """What validate found in each folder of visits (`loader.check_all`), kept in the cache
+    database under a key of everything it depended on (`checks_key`): the stamps of the
+    folder's files and of every record of another kind, and the checks' code. A folder
+    whose key is unchanged is not read again. A damaged or busy database costs a re-read,
+    never a wrong answer: the key is compared whole, and the caller validates the result."""
+
+    def __init__(self, root: Path) -> None:
+        self.db: Any = None
+        self.pending: dict[str, tuple[str, str]] = {}
+        self.folders: set[str] | None = None
+        with contextlib.suppress(OSError, StoreError):
+            self.db = _open_cache(root)
+
+    def get(self) -> dict[str, tuple[str, str]]:
+        """{folder: (key, result)} of every folder kept."""
+        import sqlite3
+
+        found: dict[str, tuple[str, str]] = {}
+        if self.db is None:
+            return found
+        with contextlib.suppress(sqlite3.Error):
+            found.update((folder, (key, result)) for folder, key, result in
+                         self.db.execute("SELECT folder, key, result FROM checked"))
+        return found
+
+    def put(self, folder: str, key: str, result: str) -> None:
+        self.pending[folder] = (key, result)
+
+    def keep_only(self, folders: Iterable[str]) -> None:
+        """Forget the folders not among these (gone from disk) when closing."""
+        self.folders = set(folders)
+
+    def close(self) -> None:
+        import sqlite3
+
+        if self.db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            gone = [(f,) for (f,) in self.db.execute("SELECT folder FROM checked")
+                    if self.folders is not None and f not in self.folders and f not in self.pending]
+            if self.pending or gone:
+                _write(self.db, ("INSERT OR REPLACE INTO checked VALUES (?, ?, ?)",
+                                 [(f, key, result) for f, (key, result) in self.pending.items()]),
+                       ("DELETE FROM checked WHERE folder = ?", gone))
+        self.db.close()
+        self.db = None
+
+
+def checks_key(files: Iterable[RecordFile], stamps: Mapping[str, Stamp | OSError], salt: str = "") -> str | None:
+    """A digest of these files' paths and stamps (`stat_files`), the checks' code and `salt`,
+    for `FolderChecks`; None when one of them cannot be keyed: unreadable, or changed within
+    the last `RACY_NS` (a second change within the clock's step could leave its stamp as it
+    was, so what was found in it is not kept)."""
+    racy = time.time_ns() - RACY_NS
+    digest = hashlib.sha256(f"{_checks_version()}\0{salt}\0".encode())
+    for rf in files:
+        found = stamps.get(rf.path)
+        if isinstance(found, OSError) or (found is not None and found[1] >= racy):
+            return None
+        digest.update(f"{rf.kind}\0{rf.path}\0{found[0] if found else '-'}\n".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _checks_version() -> str:
+    # What the checks find depends on their code, the calendar they use, the hints' wording
+    # and the loader that puts them together (the rest is in `_code_version`).
+    digest = hashlib.sha1()
+    here = Path(__file__).parent
+    for name in ("checks.py", "calendar.py", "errors.py", "loader.py"):
+        with contextlib.suppress(OSError):
+            digest.update((here / name).read_bytes())
+    return digest.hexdigest()
 
 
 #: A full commit id, SHA-1 or SHA-256.

@@ -19,12 +19,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from hypothesis import strategies as st
 
 from stss import calendar
 from stss.models import Offer, Person, Records, School, Trust, Visit
@@ -447,3 +449,81 @@ def time_limit(seconds: int) -> Iterator[None]:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
 
+
+def age(root: Path, seconds: int = 60) -> None:
+    """Set every record file's modification time `seconds` back, so stss may cache it."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and ".stss-cache" not in path.parts:
+            os.utime(path, (then, then))
+
+
+# --- made-up trusts and visits ------------------------------------------------------
+
+MADE_UP_SCHOOLS = ("hill-top", "vale", "vale-end", "oak")
+MADE_UP_PEOPLE = {"alex-morgan": "hill-top", "sam-lee": None, "jo-king": "oak"}
+MADE_UP_TRUST = MINI_TRUST.replace("years:\n", """years:
+  2025-26:
+    autumn: {start: 2025-09-03, half_term: [2025-10-27, 2025-10-31], end: 2025-12-19}
+    spring: {start: 2026-01-05, half_term: [2026-02-16, 2026-02-20], end: 2026-03-27}
+    summer: {start: 2026-04-13, half_term: [2026-05-25, 2026-05-29], end: 2026-07-22}
+""")
+MADE_UP_OFFER = """\
+activities:
+  education-review: {name: Education review, days: 1}
+  support-day: {name: Support day, days: 1}
+levels:
+  core:
+    name: Core offer
+    entitlements:
+      - {activity: education-review, count: 2, per: year}
+"""
+
+
+def made_up_trust(tmp_path: Path, schools: tuple[str, ...] = MADE_UP_SCHOOLS) -> Path:
+    """A small trust of two years, a few schools and people (two with a home school) and one engagement."""
+    root = tmp_path / "records"
+    files = {"trust.yaml": MADE_UP_TRUST, "offer.yaml": MADE_UP_OFFER}
+    for n, sid in enumerate(schools):
+        files[f"schools/{sid}.yaml"] = (
+            f"urn: {140001 + n}\nname: School {sid}\nphase: primary\nmembership: academy\n"
+            "support:\n  2025-26: {level: core}\n  2026-27: {level: core}\n")
+    for pid, home in MADE_UP_PEOPLE.items():
+        files[f"people/{pid}.yaml"] = f"name: {pid}\ncapacity_days: 40\n" + (f"home_school: {home}\n" if home else "")
+    files["engagements/vale-maths.yaml"] = (
+        "school: vale\nkind: traded\ntitle: Maths\nstart: 2026-09-01\ndays: 5\nstatus: active\n")
+    return write_records(root, files)
+
+
+def made_up_visit(school: str, date: str, activity: str = "education-review", staff: tuple[str, ...] = ("sam-lee",),
+                  engagement: str | None = None, status: str = "completed") -> str:
+    """A visit file's text for the made-up trust, with only what the checks look at."""
+    lines = [f"school: {school}", f"activity: {activity}", f"date: {date}", f"status: {status}",
+             f"staff: [{', '.join(staff)}]"]
+    if engagement:
+        lines.append(f"engagement: {engagement}")
+    return "---\n" + "\n".join(lines) + "\n---\nNotes.\n"
+
+
+MADE_UP_ANY_SCHOOL = st.sampled_from([*MADE_UP_SCHOOLS, "nowhere"])
+MADE_UP_DAYS = st.dates(dt.date(2025, 8, 20), dt.date(2027, 8, 10))
+
+
+@st.composite
+def made_up_visits(draw: st.DrawFn) -> tuple[str, str]:
+    """A visit file (path, text): mostly sound, often wrong in one of the ways
+    the checks look for (unknown ids, a conflict of interest, a day off, the
+    wrong folder or name, another school's engagement)."""
+    school = draw(MADE_UP_ANY_SCHOOL)
+    day = draw(MADE_UP_DAYS)
+    activity = draw(st.sampled_from(["education-review", "support-day", "no-such-activity"]))
+    staff = tuple(draw(st.lists(st.sampled_from([*MADE_UP_PEOPLE, "nobody"]), max_size=2, unique=True)))
+    engagement = draw(st.sampled_from([None, None, "vale-maths", "no-such-engagement"]))
+    status = draw(st.sampled_from(["completed", "planned", "cancelled"]))
+    folder = draw(st.sampled_from(["2025-26", "2026-27"]))
+    named = draw(st.sampled_from([school, school, *MADE_UP_SCHOOLS]))
+    stem = f"{day}-{named}-{activity}" if draw(st.integers(0, 9)) else f"visit-{day}"
+    text = made_up_visit(school, str(day), activity, staff, engagement, status)
+    if status == "cancelled":
+        text = text.replace("status: cancelled", "status: cancelled\nreason: Snow.")
+    return f"visits/{folder}/{stem}.md", text

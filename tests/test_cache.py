@@ -21,14 +21,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stss import store
-from tests.helpers import MINI_VISIT, REPO, git, write_records
+from tests.helpers import MINI_VISIT, REPO, age, git, write_records
 
 SCHOOL = "schools/hill-top.yaml"
 VISIT_PATH = "visits/2026-27/2026-10-06-hill-top-education-review.md"
@@ -60,14 +59,6 @@ def visits_in(summary: str) -> int:
     found = re.search(r"(\d+) visits", summary)
     assert found, summary
     return int(found.group(1))
-
-
-def age(root: Path, seconds: int = 60) -> None:
-    """Set every record file's modification time `seconds` back, so stss may cache it."""
-    then = time.time() - seconds
-    for path in root.rglob("*"):
-        if path.is_file() and ".stss-cache" not in path.parts:
-            os.utime(path, (then, then))
 
 
 def cache_entries(root: Path) -> dict[str, Any]:

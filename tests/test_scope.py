@@ -24,7 +24,7 @@ from stss.changes import Change
 from stss.errors import Problem
 from stss.layout import Scope
 from stss.loader import Loaded
-from tests.helpers import MINI_TRUST, copy_example, write_records
+from tests.helpers import copy_example, made_up_trust, made_up_visit, made_up_visits, write_records
 
 
 def _visit_paths(loaded: Loaded) -> set[str]:
@@ -101,9 +101,9 @@ def test_a_day_is_read_as_the_year_it_falls_in(example_copy: Path) -> None:
 
 
 def test_a_visit_is_one_school_s_by_its_file_name_and_validate_warns_of_any_other(tmp_path: Path) -> None:
-    root = _trust(tmp_path)
+    root = made_up_trust(tmp_path)
     misnamed = "visits/2026-27/notes-from-hill-top.md"
-    write_records(root, {misnamed: _visit("hill-top", "2026-10-06")})
+    write_records(root, {misnamed: made_up_visit("hill-top", "2026-10-06")})
     full = loader.load(root, use_cache=False)
     assert [p.hint for p in full.problems if p.path == misnamed and "file name does not match" in p.message]
     assert misnamed in _assert_like_full(root, full, Scope(years=frozenset({"2026-27"}))).records.visits
@@ -113,83 +113,14 @@ def test_a_visit_is_one_school_s_by_its_file_name_and_validate_warns_of_any_othe
 
 
 def test_a_school_whose_id_begins_with_another_s_reads_its_own_visits(tmp_path: Path) -> None:
-    root = _trust(tmp_path, ("hill", "hill-top"))
+    root = made_up_trust(tmp_path, ("hill", "hill-top"))
     write_records(root, {
-        "visits/2026-27/2026-10-06-hill-top-education-review.md": _visit("hill-top", "2026-10-06"),
-        "visits/2026-27/2026-10-07-hill-education-review.md": _visit("hill", "2026-10-07"),
+        "visits/2026-27/2026-10-06-hill-top-education-review.md": made_up_visit("hill-top", "2026-10-06"),
+        "visits/2026-27/2026-10-07-hill-education-review.md": made_up_visit("hill", "2026-10-07"),
     })
     full = loader.load(root, use_cache=False)
     for school in ("hill", "hill-top"):
         _assert_like_full(root, full, Scope(years=frozenset({"2026-27"}), schools=frozenset({school})))
-
-
-# --- made-up trusts and visits ------------------------------------------------------
-
-SCHOOLS = ("hill-top", "vale", "vale-end", "oak")
-PEOPLE = {"alex-morgan": "hill-top", "sam-lee": None, "jo-king": "oak"}
-TRUST = MINI_TRUST.replace("years:\n", """years:
-  2025-26:
-    autumn: {start: 2025-09-03, half_term: [2025-10-27, 2025-10-31], end: 2025-12-19}
-    spring: {start: 2026-01-05, half_term: [2026-02-16, 2026-02-20], end: 2026-03-27}
-    summer: {start: 2026-04-13, half_term: [2026-05-25, 2026-05-29], end: 2026-07-22}
-""")
-OFFER = """\
-activities:
-  education-review: {name: Education review, days: 1}
-  support-day: {name: Support day, days: 1}
-levels:
-  core:
-    name: Core offer
-    entitlements:
-      - {activity: education-review, count: 2, per: year}
-"""
-
-
-def _trust(tmp_path: Path, schools: tuple[str, ...] = SCHOOLS) -> Path:
-    root = tmp_path / "records"
-    files = {"trust.yaml": TRUST, "offer.yaml": OFFER}
-    for n, sid in enumerate(schools):
-        files[f"schools/{sid}.yaml"] = (
-            f"urn: {140001 + n}\nname: School {sid}\nphase: primary\nmembership: academy\n"
-            "support:\n  2025-26: {level: core}\n  2026-27: {level: core}\n")
-    for pid, home in PEOPLE.items():
-        files[f"people/{pid}.yaml"] = f"name: {pid}\ncapacity_days: 40\n" + (f"home_school: {home}\n" if home else "")
-    files["engagements/vale-maths.yaml"] = (
-        "school: vale\nkind: traded\ntitle: Maths\nstart: 2026-09-01\ndays: 5\nstatus: active\n")
-    return write_records(root, files)
-
-
-def _visit(school: str, date: str, activity: str = "education-review", staff: tuple[str, ...] = ("sam-lee",),
-           engagement: str | None = None, status: str = "completed") -> str:
-    lines = [f"school: {school}", f"activity: {activity}", f"date: {date}", f"status: {status}",
-             f"staff: [{', '.join(staff)}]"]
-    if engagement:
-        lines.append(f"engagement: {engagement}")
-    return "---\n" + "\n".join(lines) + "\n---\nNotes.\n"
-
-
-ANY_SCHOOL = st.sampled_from([*SCHOOLS, "nowhere"])
-DAYS = st.dates(dt.date(2025, 8, 20), dt.date(2027, 8, 10))
-
-
-@st.composite
-def visits(draw: st.DrawFn) -> tuple[str, str]:
-    """A visit file (path, text): mostly sound, often wrong in one of the ways
-    the checks look for (unknown ids, a conflict of interest, a day off, the
-    wrong folder or name, another school's engagement)."""
-    school = draw(ANY_SCHOOL)
-    day = draw(DAYS)
-    activity = draw(st.sampled_from(["education-review", "support-day", "no-such-activity"]))
-    staff = tuple(draw(st.lists(st.sampled_from([*PEOPLE, "nobody"]), max_size=2, unique=True)))
-    engagement = draw(st.sampled_from([None, None, "vale-maths", "no-such-engagement"]))
-    status = draw(st.sampled_from(["completed", "planned", "cancelled"]))
-    folder = draw(st.sampled_from(["2025-26", "2026-27"]))
-    named = draw(st.sampled_from([school, school, *SCHOOLS]))
-    stem = f"{day}-{named}-{activity}" if draw(st.integers(0, 9)) else f"visit-{day}"
-    text = _visit(school, str(day), activity, staff, engagement, status)
-    if status == "cancelled":
-        text = text.replace("status: cancelled", "status: cancelled\nreason: Snow.")
-    return f"visits/{folder}/{stem}.md", text
 
 
 def _same_check(full: Loaded, part: Loaded, change: list[Change]) -> None:
@@ -197,10 +128,10 @@ def _same_check(full: Loaded, part: Loaded, change: list[Change]) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(existing=st.lists(visits(), max_size=8, unique_by=lambda pv: pv[0]), written=visits())
+@given(existing=st.lists(made_up_visits(), max_size=8, unique_by=lambda pv: pv[0]), written=made_up_visits())
 def test_a_write_checked_against_its_school_and_year_is_judged_as_against_everything(
         tmp_path_factory: pytest.TempPathFactory, existing: list[tuple[str, str]], written: tuple[str, str]) -> None:
-    root = _trust(tmp_path_factory.mktemp("fuzz"))
+    root = made_up_trust(tmp_path_factory.mktemp("fuzz"))
     write_records(root, dict(existing))
     full = loader.load(root, use_cache=False)
     path, text = written
@@ -240,9 +171,9 @@ def test_log_visit_refuses_and_writes_as_a_full_validate_judges_the_file(example
 
 
 def test_a_year_from_the_command_line_never_reads_outside_the_records(tmp_path: Path) -> None:
-    root = _trust(tmp_path)
+    root = made_up_trust(tmp_path)
     outside = tmp_path / "outside"
-    write_records(outside, {"2026-10-06-hill-top-education-review.md": _visit("hill-top", "2026-10-06")})
+    write_records(outside, {"2026-10-06-hill-top-education-review.md": made_up_visit("hill-top", "2026-10-06")})
     for year in ("../../outside", "../outside", "/tmp", "2026-27/../../../outside"):
         part = loader.load(root, use_cache=False, scope=Scope(years=frozenset({year})))
         assert not part.records.visits and not part.problems, year

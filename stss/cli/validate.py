@@ -23,13 +23,13 @@ def validate(
     from stss import loader, outputs, store
 
     root = store.find_root(records)
-    loaded = loader.load(root, use_cache=not no_cache)
-    problems = loaded.problems
+    checked = loader.check_all(root, use_cache=not no_cache)
+    problems = checked.problems
     sys.stdout.write(outputs.problem_report(problems, format, outputs.path_shower(root, os.getcwd())))
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    r = loaded.records
-    summary = (f"{len(r.schools)} schools, {len(r.people)} people, {len(r.engagements)} engagements, "
-               f"{len(r.visits)} visits, {len(r.events)} events: {errors} error(s), {warnings} warning(s)")
+    n = checked.counts
+    summary = (f"{n['schools']} schools, {n['people']} people, {n['engagements']} engagements, "
+               f"{n['visits']} visits, {n['events']} events: {errors} error(s), {warnings} warning(s)")
     print(summary, file=sys.stderr)
     raise typer.Exit(1 if errors else 0)
