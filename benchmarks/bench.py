@@ -120,6 +120,8 @@ def make_history(root: Path) -> None:
     """A git repository as a trust has one: every record added in one import commit
     (before the year began), then a commit per edited visit through the term."""
     git(root, "init", "-q")
+    # No `git gc --auto` left running in the background to repack under the timings.
+    git(root, "config", "gc.auto", "0")
     (root / ".git" / "info" / "exclude").write_text(".stss-cache/\n.complete\n", "utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Import the trust's records", date="2026-07-31T12:00:00")
@@ -152,6 +154,15 @@ def trust_for(out: Path, schools: int, years: int) -> Path:
     tmp.rename(target)
     time.sleep(RACY_S)  # so the first run may cache every file
     return target
+
+
+def record_files(root: Path) -> int:
+    """The files of the trust, not of git or the cache (nor the `.complete` marker)."""
+    count = 0
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [s for s in subfolders if s not in {".git", ".stss-cache"}]
+        count += len(names) - (folder == str(root) and ".complete" in names)
+    return count
 
 
 def first(root: Path, folder: str, pattern: str = "*.yaml") -> str:
@@ -401,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = []
     for schools, years in sorted(parse_sizes(args.sizes), key=lambda sy: (-sy[1], sy[0])):
         root = trust_for(args.out, schools, years)
-        files = sum(1 for _ in root.rglob("*") if _.is_file() and not {".stss-cache", ".git"} & set(_.parts)) - 1
+        files = record_files(root)
         print(f"timing {schools} schools x {years} years ({files:,} files) ...", file=sys.stderr)
         size = Size(schools, years, files, run_all(root, args.repeat, only))
         sizes.append(size)

@@ -188,8 +188,7 @@ def _check_all(root: Path, use_cache: bool) -> Checked:
     keys = {folder: store.checks_key(group, stamps, context) if context else None for folder, group in folders.items()}
     kept = store.FolderChecks(root) if use_cache else None
     found = _kept_results(kept, keys)
-    to_read = [*others, *(rf for folder, group in folders.items() if folder not in found for rf in group)]
-    parsed = store.read_files(root, to_read, stamps, use_cache, on_disk=[rf.path for rf in files if rf.path in stamps])
+    parsed = store.read_files(root, others, stamps, use_cache, on_disk=[rf.path for rf in files if rf.path in stamps])
     fields: dict[str, Any] = {k.field: {} for k in layout.tables()}
     broken = set()
     for rf in others:
@@ -205,13 +204,17 @@ def _check_all(root: Path, use_cache: bool) -> Checked:
         else:
             fields[kind.field][rf.path if kind.by_year else rf.record_id] = model
     records, broken_paths = Records(**fields), frozenset(broken)
-    for folder, group in folders.items():
-        if folder not in found:
+    del parsed
+    # The folders to read, a batch at a time: only one batch's visits are held at once (a
+    # cold validate would otherwise hold every visit of the trust, most of its memory).
+    for batch in _batches([(folder, group) for folder, group in folders.items() if folder not in found]):
+        parsed = store.read_files(root, [rf for _, group in batch for rf in group], stamps, use_cache)
+        for folder, group in batch:
             found[folder] = result = _check_folder(root, records, broken_paths, group, parsed, use_cache)
             key = keys[folder]
             if kept and key is not None:
                 kept.put(folder, key, _encoded(result))
-    del parsed
+        del parsed
     if kept:
         kept.keep_only(folders)
         kept.close()
@@ -226,6 +229,25 @@ def _check_all(root: Path, use_cache: bool) -> Checked:
               for k in layout.KINDS.values()}
     counts["visits"] = sum(result.count for result in found.values())
     return Checked(tuple(sorted(problems, key=Problem.order)), counts)
+
+
+#: Visit files read at once by `check_all`: enough for the parse to be shared between cores
+#: (`store.PARALLEL_MIN`), few enough that a batch's models are a small part of the trust's.
+BATCH_FILES = 16_384
+
+
+def _batches(folders: list[tuple[str, list[store.RecordFile]]]) -> Iterator[list[tuple[str, list[store.RecordFile]]]]:
+    """Whole folders, in order, gathered into batches of about `BATCH_FILES` files."""
+    batch: list[tuple[str, list[store.RecordFile]]] = []
+    size = 0
+    for folder, group in folders:
+        batch.append((folder, group))
+        size += len(group)
+        if size >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _kept_results(kept: store.FolderChecks | None, keys: Mapping[str, str | None]) -> dict[str, _FolderResult]:

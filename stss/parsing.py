@@ -50,14 +50,39 @@ _loader: Any = None
 
 
 def _safe_load(text: str) -> Any:
-    """One YAML document, as `YAML(typ="safe", pure=False).load` reads it: ruamel's C
-    parser, its safe constructor (no tags beyond YAML's own) and YAML 1.2 rules
-    (`yes` is a string). The loader class is built once, not on every call as
-    `YAML.load` does, which cost as much as the parsing itself."""
+    """One YAML document, exactly as `YAML(typ="safe", pure=False).load` reads it (ruamel's
+    C parser, YAML 1.2 rules, no tags beyond YAML's own), but built from the composed
+    nodes by `_built` where the document is plain (most records): ruamel's constructor,
+    generic over tags and objects, costs twice the parse. Anything else (aliases, floats,
+    explicit tags, a duplicate key, ...) goes through ruamel's own constructor instead,
+    which reads it, or refuses it, as it always has. tests/test_parsing.py compares the
+    two on generated documents."""
+    loader = _loader_class()(text)
+    try:
+        if "*" not in text:  # no alias: every node is its own value, built once
+            try:
+                return _built(loader.get_single_node())
+            except _NotPlain:
+                pass
+            loader.dispose()
+            vars(loader).clear()
+            loader = _loader_class()(text)
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+        # The loader refers to itself (as parser, composer, constructor, ...);
+        # cut those cycles so it is freed now, not by a later cyclic collection.
+        vars(loader).clear()
+
+
+def _loader_class() -> Any:
+    """ruamel's C parser with its safe constructor and 1.2 resolver, the class built once
+    (`YAML.load` builds one on every call, which cost as much as the parsing itself)."""
     global _loader
     if _loader is None:
         from ruamel.yaml.constructor import SafeConstructor
         from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+        from ruamel.yaml.nodes import ScalarNode
         from ruamel.yaml.resolver import Resolver
 
         class Loader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
@@ -70,16 +95,91 @@ def _safe_load(text: str) -> Any:
 
             flatten_mapping = refuse_merge_keys
 
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                # A plain scalar's tag depends on its text alone (there are no path
+                # resolvers), and keys and ids repeat in every file: a third of the parse.
+                if kind is ScalarNode and implicit[0] and len(value) <= _RESOLVED_LENGTH:
+                    tag = _resolved.get(value)
+                    if tag is None:
+                        if len(_resolved) >= _RESOLVED_MAX:
+                            _resolved.clear()
+                        tag = _resolved[value] = Resolver.resolve(self, kind, value, implicit)
+                    return tag
+                return Resolver.resolve(self, kind, value, implicit)
+
         Loader.add_constructor("tag:yaml.org,2002:timestamp", lenient_timestamp)
         _loader = Loader
-    loader = _loader(text)
+    return _loader
+
+
+#: Plain scalars' tags as the resolver gave them, for texts up to this long (keys, ids,
+#: dates, numbers; not free text), and at most this many at once.
+_RESOLVED_LENGTH = 40
+_RESOLVED_MAX = 4096
+_resolved: dict[str, Any] = {}
+
+
+class _NotPlain(Exception):
+    """A document `_built` leaves to ruamel's constructor."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP = (_TAG + t for t in ("str", "null", "bool", "int", "float", "timestamp"))
+_MAP, _SEQ = _TAG + "map", _TAG + "seq"
+_BOOLS = {"true": True, "false": False}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_POINT = re.compile(r"[-+]?[0-9]+\.[0-9]+")
+
+
+def _built(node: Any) -> Any:
+    """The value of a composed node, as ruamel's safe constructor would build it, for the
+    tags records use: text, null, true/false, decimal numbers, dates, mappings with plain
+    keys (no duplicates) and lists. Raises `_NotPlain` for anything else."""
+    import datetime as dt
+
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    def build(node: Any) -> Any:
+        kind, tag = type(node), node.tag
+        if kind is ScalarNode:
+            value = node.value
+            if tag == _STR:
+                return value
+            if tag == _NULL:
+                return None
+            if tag == _BOOL and (truth := _BOOLS.get(value.lower())) is not None:
+                return truth
+            if tag == _INT and _DECIMAL.fullmatch(value):
+                return int(value)
+            if tag == _FLOAT and _POINT.fullmatch(value):
+                return float(value)
+            if tag == _TIMESTAMP and _DATE.fullmatch(value):
+                try:
+                    return dt.date.fromisoformat(value)
+                except ValueError:  # as `lenient_timestamp`: a day that does not exist stays text
+                    return value
+            raise _NotPlain
+        if kind is MappingNode and tag == _MAP:
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not ScalarNode:  # refused by `refuse_merge_keys`
+                    raise _NotPlain
+                key = build(key_node)
+                if key in mapping:  # ruamel's error names both values
+                    raise _NotPlain
+                mapping[key] = build(value_node)
+            return mapping
+        if kind is SequenceNode and tag == _SEQ:
+            return [build(child) for child in node.value]
+        raise _NotPlain
+
+    if node is None:  # an empty document
+        return None
     try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-        # The loader refers to itself (as parser, composer, constructor, ...);
-        # cut those cycles so it is freed now, not by a later cyclic collection.
-        vars(loader).clear()
+        return build(node)
+    except RecursionError:  # deeper than Python recurses: ruamel's constructor says so
+        raise _NotPlain from None
 
 
 def lenient_timestamp(self: Any, node: Any, values: Any = None) -> Any:

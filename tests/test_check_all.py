@@ -42,17 +42,26 @@ def _full(root: Path) -> list[tuple[Any, ...]]:
 
 
 class _Reads:
-    """The visit files each `check_all` read, by spying on `store.read_files` (the real one runs)."""
+    """The visit files the last `check_all` read, by spying on `store.read_files` (the real
+    one runs), and how many it read at once."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.visits: list[str] = []
-        real = store.read_files
+        self.batches: list[int] = []
+        real, check_all = store.read_files, loader.check_all
 
         def spy(root: Path, files: Any, *args: Any, **kwargs: Any) -> Any:
-            self.visits = [rf.path for rf in files if rf.kind == "visit"]
+            visits = [rf.path for rf in files if rf.kind == "visit"]
+            self.visits += visits
+            self.batches += [len(visits)] if visits else []
             return real(root, files, *args, **kwargs)
 
+        def checking(*args: Any, **kwargs: Any) -> Any:
+            self.visits, self.batches = [], []
+            return check_all(*args, **kwargs)
+
         monkeypatch.setattr(store, "read_files", spy)
+        monkeypatch.setattr(loader, "check_all", checking)
 
     def folders(self) -> set[str]:
         return {path.rpartition("/")[0] for path in self.visits}
@@ -188,6 +197,16 @@ def test_files_changed_in_the_last_two_seconds_are_checked_but_not_kept(tmp_path
     age(root)
     _same_as_full(root)
     assert set(_kept(root)) == {"visits/2025-26", "visits/2026-27"}
+
+
+def test_folders_are_read_a_batch_at_a_time_and_each_once(trust: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cold validate of a large trust holds one batch's visits, not every visit at once.
+    monkeypatch.setattr(loader, "BATCH_FILES", 1)
+    reads = _Reads(monkeypatch)
+    _same_as_full(trust)
+    folders = sorted({path.rpartition("/")[0] for path in reads.visits})
+    assert len(reads.batches) == len(folders) == 2
+    assert sorted(reads.visits) == sorted(set(reads.visits))
 
 
 def test_no_cache_keeps_nothing_and_finds_the_same(trust: Path) -> None:
